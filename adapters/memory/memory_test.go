@@ -1,0 +1,13 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/scrapersky/scrapersky-go/adapters/memory"
+	"github.com/scrapersky/scrapersky-go/adapters/storetest"
+)
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) storetest.Store { return memory.NewStore() })
+}

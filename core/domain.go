@@ -1,0 +1,37 @@
+package core
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Domain is a web site under curation. The JSON names are the column names
+// of the original schema and of this service's tables.
+type Domain struct {
+	ID        uuid.UUID `json:"id"`
+	Domain    string    `json:"domain"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	SitemapCurationStatus CurationStatus  `json:"sitemap_curation_status"`
+	SitemapAnalysisStatus *AnalysisStatus `json:"sitemap_analysis_status"`
+	SitemapAnalysisError  *string         `json:"sitemap_analysis_error"`
+
+	EmailScanStatus  CurationStatus `json:"email_scan_status"`
+	PageScrapeStatus *TaskStatus    `json:"page_scrape_status"`
+	PageScrapeError  *string        `json:"page_scrape_error"`
+}
+
+// NewDomain returns a Domain for an already normalized host with the default
+// statuses (both primaries New, both secondaries null).
+func NewDomain(host string, now time.Time) Domain {
+	return Domain{
+		ID:                    uuid.New(),
+		Domain:                host,
+		CreatedAt:             now,
+		UpdatedAt:             now,
+		SitemapCurationStatus: CurationNew,
+		EmailScanStatus:       CurationNew,
+	}
+}

@@ -1,0 +1,19 @@
+package core
+
+import "errors"
+
+// Sentinel errors. Adapters wrap them with %w and the HTTP adapter maps them
+// to status codes in one table.
+var (
+	// ErrNotFound means the addressed entity does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalidStatus means a string is not one of an enum's values.
+	ErrInvalidStatus = errors.New("invalid status")
+	// ErrEmptyBatch means a batch operation was given no IDs. It is rejected in
+	// core because an empty list renders as NULL in SQL and matches nothing.
+	ErrEmptyBatch = errors.New("empty batch")
+	// ErrBatchTooLarge means a batch exceeds the use case's limit.
+	ErrBatchTooLarge = errors.New("batch too large")
+	// ErrInvalidDomain means a string cannot be normalized to a host.
+	ErrInvalidDomain = errors.New("invalid domain")
+)
