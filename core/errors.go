@@ -17,3 +17,8 @@ var (
 	// ErrInvalidDomain means a string cannot be normalized to a host.
 	ErrInvalidDomain = errors.New("invalid domain")
 )
+
+// ErrLeaseLost means a fenced write found that the job's claim token no
+// longer owns the row: its lease expired and another worker claimed it, or
+// the rescuer put it back. The late worker's result is discarded.
+var ErrLeaseLost = errors.New("lease lost")

@@ -32,6 +32,13 @@ type Workflow struct {
 	Active []string
 	// ErrorField is cleared when a domain is queued.
 	ErrorField Field
+	// Running is the secondary value while a worker holds the domain.
+	Running string
+	// Done and Failed are the secondary values a worker finishes with.
+	Done, Failed string
+	// Prefix names the workflow's queue columns: Prefix+"_attempts",
+	// Prefix+"_claim_token", Prefix+"_lease_expires_at" and so on.
+	Prefix string
 }
 
 // ShouldQueue reports whether setting the primary status to target queues a
@@ -61,6 +68,10 @@ var EmailScan = Workflow{
 	Queued:     string(TaskQueued),
 	Active:     []string{string(TaskQueued), string(TaskInProgress)},
 	ErrorField: FieldPageScrapeError,
+	Running:    string(TaskInProgress),
+	Done:       string(TaskCompleted),
+	Failed:     string(TaskError),
+	Prefix:     "page_scrape",
 }
 
 // SitemapCuration is the reference workflow: sitemap_curation_status Selected
@@ -73,4 +84,8 @@ var SitemapCuration = Workflow{
 	Queued:     string(AnalysisQueued),
 	Active:     []string{string(AnalysisQueued), string(AnalysisProcessing)},
 	ErrorField: FieldSitemapAnalysisError,
+	Running:    string(AnalysisProcessing),
+	Done:       string(AnalysisCompleted),
+	Failed:     string(AnalysisError),
+	Prefix:     "sitemap_analysis",
 }

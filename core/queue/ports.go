@@ -1,0 +1,74 @@
+// Package queue is the work loop shared by the processing workflows: claim
+// queued domains with a lease, run a handler on each without holding any row
+// lock, extend the lease while it runs, then retry, fail or release, all
+// fenced on the claim token. A rescuer puts domains whose lease expired back
+// in the queue. The email scan and the sitemap analysis use the same loop
+// with different core.Workflow values.
+package queue
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/scrapersky/scrapersky-go/core"
+)
+
+// Job is one claimed domain.
+type Job struct {
+	// DomainID and Domain identify the claimed domain.
+	DomainID uuid.UUID
+	Domain   string
+	// Attempt counts claims of this domain since it was queued, this one
+	// included (1 for the first).
+	Attempt int
+	// Token is the fresh claim token every fenced write must present.
+	Token uuid.UUID
+	// LeaseExpiresAt is when the rescuer may take the domain back.
+	LeaseExpiresAt time.Time
+}
+
+// Queue is the storage side of the loop. Every method but Claim and Rescue
+// is fenced: it changes the row only while the row is Running and holds the
+// job's token, and otherwise returns an error wrapping core.ErrLeaseLost.
+type Queue interface {
+	// Claim moves up to limit domains whose secondary status is wf.Queued and
+	// whose next attempt is due to wf.Running in one committed statement:
+	// attempts + 1, a fresh token, the lease until now+lease. Concurrent
+	// claimers never get the same domain.
+	Claim(ctx context.Context, wf core.Workflow, limit int, lease time.Duration, now time.Time) ([]Job, error)
+	// Extend moves the job's lease to until.
+	Extend(ctx context.Context, wf core.Workflow, job Job, until time.Time) error
+	// Release puts the job back to wf.Queued and gives the attempt back
+	// (shutdown).
+	Release(ctx context.Context, wf core.Workflow, job Job, now time.Time) error
+	// Retry puts the job back to wf.Queued, due at at, recording msg as the
+	// last error.
+	Retry(ctx context.Context, wf core.Workflow, job Job, at time.Time, msg string, now time.Time) error
+	// Fail finishes the job with wf.Failed and msg as its error.
+	Fail(ctx context.Context, wf core.Workflow, job Job, msg string, now time.Time) error
+	// Rescue finds Running domains whose lease expired before now: those
+	// with attempts left go back to wf.Queued, the others to wf.Failed. It
+	// returns how many it moved.
+	Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error)
+}
+
+// Handler does one job's work and records its result in the same fenced
+// transaction that sets the final status (returning an error wrapping
+// core.ErrLeaseLost if the job was taken away).
+type Handler interface {
+	Handle(ctx context.Context, job Job) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, job Job) error
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, job Job) error { return f(ctx, job) }
+
+// Transient is implemented by errors worth retrying (timeouts, 5xx,
+// refused connections). Errors that do not implement it are permanent.
+type Transient interface {
+	Transient() bool
+}
