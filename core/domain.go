@@ -21,6 +21,13 @@ type Domain struct {
 	EmailScanStatus  CurationStatus `json:"email_scan_status"`
 	PageScrapeStatus *TaskStatus    `json:"page_scrape_status"`
 	PageScrapeError  *string        `json:"page_scrape_error"`
+
+	// Email scan progress, kept by the worker.
+	PageScrapeAttempts   int        `json:"page_scrape_attempts"`
+	PageScrapeStartedAt  *time.Time `json:"page_scrape_started_at"`
+	PageScrapeFinishedAt *time.Time `json:"page_scrape_finished_at"`
+	PagesScanned         int        `json:"pages_scanned"`
+	ContactsFound        int        `json:"contacts_found"`
 }
 
 // NewDomain returns a Domain for an already normalized host with the default

@@ -39,7 +39,10 @@ type state struct {
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{state: &state{domains: map[uuid.UUID]core.Domain{}, byHost: map[string]uuid.UUID{}}}
+	return &Store{state: &state{
+		domains: map[uuid.UUID]core.Domain{},
+		byHost:  map[string]uuid.UUID{},
+	}}
 }
 
 func (s *state) clone() *state {
@@ -198,17 +201,22 @@ func secondary(d *core.Domain, f core.Field) (*string, error) {
 }
 
 func queue(d *core.Domain, wf core.Workflow) error {
-	switch wf.Secondary {
+	return setSecondary(d, wf.Secondary, wf.Queued, nil)
+}
+
+// setSecondary sets a secondary status and its error field.
+func setSecondary(d *core.Domain, f core.Field, value string, errMsg *string) error {
+	switch f {
 	case core.FieldPageScrapeStatus:
-		s := core.TaskStatus(wf.Queued)
+		s := core.TaskStatus(value)
 		d.PageScrapeStatus = &s
-		d.PageScrapeError = nil
+		d.PageScrapeError = errMsg
 	case core.FieldSitemapAnalysisStatus:
-		s := core.AnalysisStatus(wf.Queued)
+		s := core.AnalysisStatus(value)
 		d.SitemapAnalysisStatus = &s
-		d.SitemapAnalysisError = nil
+		d.SitemapAnalysisError = errMsg
 	default:
-		return fmt.Errorf("memory: %q is not a secondary status field", wf.Secondary)
+		return fmt.Errorf("memory: %q is not a secondary status field", f)
 	}
 	return nil
 }
