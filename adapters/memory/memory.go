@@ -33,20 +33,26 @@ type Store struct {
 }
 
 type state struct {
-	domains map[uuid.UUID]core.Domain
-	byHost  map[string]uuid.UUID
+	domains  map[uuid.UUID]core.Domain
+	byHost   map[string]uuid.UUID
+	leases   map[string]map[uuid.UUID]lease
+	attempts map[string]int
 }
 
 // NewStore returns an empty store.
 func NewStore() *Store {
 	return &Store{state: &state{
-		domains: map[uuid.UUID]core.Domain{},
-		byHost:  map[string]uuid.UUID{},
+		domains:  map[uuid.UUID]core.Domain{},
+		byHost:   map[string]uuid.UUID{},
+		leases:   map[string]map[uuid.UUID]lease{},
+		attempts: map[string]int{},
 	}}
 }
 
 func (s *state) clone() *state {
-	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost)}
+	// Status updates write only domains; the queue maps are shared with the
+	// copy and are never written inside a unit of work.
+	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: s.leases, attempts: s.attempts}
 }
 
 // Within runs fn against a private copy of the store and installs the copy
@@ -145,7 +151,7 @@ func (t *tx) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UU
 		if cur != nil && slices.Contains(wf.Active, *cur) {
 			continue
 		}
-		if err := queue(&d, wf); err != nil {
+		if err := queueDomain(&d, wf); err != nil {
 			return nil, err
 		}
 		d.UpdatedAt = now
@@ -200,7 +206,7 @@ func secondary(d *core.Domain, f core.Field) (*string, error) {
 	return nil, fmt.Errorf("memory: %q is not a secondary status field", f)
 }
 
-func queue(d *core.Domain, wf core.Workflow) error {
+func queueDomain(d *core.Domain, wf core.Workflow) error {
 	return setSecondary(d, wf.Secondary, wf.Queued, nil)
 }
 

@@ -11,3 +11,8 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store { return memory.NewStore() })
 }
+
+func TestQueueContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunQueue(t, func(t *testing.T) storetest.QueueStore { return memory.NewStore() })
+}

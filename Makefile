@@ -1,0 +1,50 @@
+# ScraperSky-Go. `make run` starts the service, `make test` runs everything.
+GO        ?= go
+BIN       := bin/scrapersky
+PKGS      := ./...
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build run test test-unit postgres lint fmt vet staticcheck bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./apps/scrapersky
+
+## run: the service in development mode (dev token, text logs) with workers.
+run: build
+	./scripts/run-dev.sh
+
+## test: formatting, vet and every test with -race, real Postgres included.
+test: postgres fmt vet
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+## test-unit: the tests that need no Postgres.
+test-unit:
+	SCRAPERSKY_SKIP_POSTGRES=1 $(GO) test -race -count=1 $(PKGS)
+
+postgres:
+	./scripts/ensure-postgres.sh
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+lint: fmt vet staticcheck
+
+## bench: the benchmarks (Postgres needed), printed with the ratios under bench/.
+bench: postgres
+	./bench/update_ratio.sh
+	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./adapters/...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzNormalizeDomain -fuzztime 30s ./core/
+
+clean:
+	rm -rf bin

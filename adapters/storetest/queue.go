@@ -1,0 +1,257 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/queue"
+)
+
+// QueueStore is what the queue suite needs from an adapter.
+type QueueStore interface {
+	Store
+	queue.Queue
+}
+
+// QueueFactory returns an empty store for one test.
+type QueueFactory func(t *testing.T) QueueStore
+
+// RunQueue runs the claim/lease/fencing contract against stores made by
+// newStore, for both workflows.
+func RunQueue(t *testing.T, newStore QueueFactory) {
+	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
+		t.Run(wf.Name, func(t *testing.T) {
+			t.Run("ClaimLeaseFinish", func(t *testing.T) { t.Parallel(); testClaim(t, newStore(t), wf) })
+			t.Run("Fencing", func(t *testing.T) { t.Parallel(); testFencing(t, newStore(t), wf) })
+			t.Run("RetryAndBackoff", func(t *testing.T) { t.Parallel(); testRetry(t, newStore(t), wf) })
+			t.Run("ReleaseGivesAttemptBack", func(t *testing.T) { t.Parallel(); testRelease(t, newStore(t), wf) })
+			t.Run("Rescue", func(t *testing.T) { t.Parallel(); testRescue(t, newStore(t), wf) })
+			t.Run("ConcurrentClaimers", func(t *testing.T) { t.Parallel(); testConcurrentClaim(t, newStore(t), wf) })
+		})
+	}
+}
+
+// QueueDomains stores n new domains and queues them through wf's updater.
+func QueueDomains(t *testing.T, s Store, wf core.Workflow, prefix string, n int) []uuid.UUID {
+	t.Helper()
+	ds := make([]core.Domain, n)
+	ids := make([]uuid.UUID, n)
+	for i := range ds {
+		ds[i] = dom(fmt.Sprintf("%s%d.example.org", prefix, i))
+		ids[i] = ds[i].ID
+	}
+	Seed(t, s, ds...)
+	res, err := curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil).
+		Update(context.Background(), curation.UpdateInput{IDs: ids, Status: core.CurationSelected})
+	require.NoError(t, err)
+	require.Equal(t, n, res.Queued)
+	return ids
+}
+
+// SecondaryOf reads wf's secondary status and error of a domain.
+func SecondaryOf(t *testing.T, s curation.DomainGetter, wf core.Workflow, id uuid.UUID) (status, errMsg string) {
+	t.Helper()
+	d, err := s.GetDomain(context.Background(), id)
+	require.NoError(t, err)
+	switch wf.Secondary {
+	case core.FieldPageScrapeStatus:
+		if d.PageScrapeStatus != nil {
+			status = string(*d.PageScrapeStatus)
+		}
+		if d.PageScrapeError != nil {
+			errMsg = *d.PageScrapeError
+		}
+	case core.FieldSitemapAnalysisStatus:
+		if d.SitemapAnalysisStatus != nil {
+			status = string(*d.SitemapAnalysisStatus)
+		}
+		if d.SitemapAnalysisError != nil {
+			errMsg = *d.SitemapAnalysisError
+		}
+	default:
+		t.Fatalf("unknown secondary %s", wf.Secondary)
+	}
+	return status, errMsg
+}
+
+func testClaim(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	ids := QueueDomains(t, s, wf, "cl", 3)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 2, time.Minute, now)
+	require.NoError(t, err)
+	require.Len(t, jobs, 2)
+	for _, j := range jobs {
+		require.Contains(t, ids, j.DomainID)
+		require.Equal(t, 1, j.Attempt)
+		require.NotEqual(t, uuid.Nil, j.Token)
+		require.WithinDuration(t, now.Add(time.Minute), j.LeaseExpiresAt, time.Second)
+		st, _ := SecondaryOf(t, s, wf, j.DomainID)
+		require.Equal(t, wf.Running, st)
+	}
+	require.NotEqual(t, jobs[0].Token, jobs[1].Token)
+	rest, err := s.Claim(ctx, wf, 5, time.Minute, now)
+	require.NoError(t, err)
+	require.Len(t, rest, 1, "only the unclaimed domain is left")
+	none, err := s.Claim(ctx, wf, 5, time.Minute, now)
+	require.NoError(t, err)
+	require.Empty(t, none)
+
+	require.NoError(t, s.Extend(ctx, wf, jobs[0], now.Add(time.Hour)))
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], "robots.txt disallows /", now))
+	st, msg := SecondaryOf(t, s, wf, jobs[0].DomainID)
+	require.Equal(t, wf.Failed, st)
+	require.Equal(t, "robots.txt disallows /", msg)
+
+	// A failed domain can be queued again; its error is cleared then.
+	res, err := curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil).
+		Update(ctx, curation.UpdateInput{IDs: []uuid.UUID{jobs[0].DomainID}, Status: core.CurationSelected})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Queued)
+	_, msg = SecondaryOf(t, s, wf, jobs[0].DomainID)
+	require.Empty(t, msg)
+}
+
+func testFencing(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	QueueDomains(t, s, wf, "fe", 1)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 1, time.Second, now)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	old := jobs[0]
+
+	// The lease expires, the rescuer takes the domain back and another
+	// worker claims it.
+	n, err := s.Rescue(ctx, wf, 5, now.Add(2*time.Second))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	again, err := s.Claim(ctx, wf, 1, time.Minute, now.Add(3*time.Second))
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	require.Equal(t, old.DomainID, again[0].DomainID)
+	require.Equal(t, 2, again[0].Attempt)
+
+	// Every write of the zombie is refused.
+	require.ErrorIs(t, s.Extend(ctx, wf, old, now.Add(time.Hour)), core.ErrLeaseLost)
+	require.ErrorIs(t, s.Fail(ctx, wf, old, "late", now), core.ErrLeaseLost)
+	require.ErrorIs(t, s.Retry(ctx, wf, old, now, "late", now), core.ErrLeaseLost)
+	require.ErrorIs(t, s.Release(ctx, wf, old, now), core.ErrLeaseLost)
+	st, _ := SecondaryOf(t, s, wf, old.DomainID)
+	require.Equal(t, wf.Running, st, "the newer claim is untouched")
+
+	// A finished job is fenced too.
+	require.NoError(t, s.Fail(ctx, wf, again[0], "done", now))
+	require.ErrorIs(t, s.Extend(ctx, wf, again[0], now.Add(time.Hour)), core.ErrLeaseLost)
+}
+
+func testRetry(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	QueueDomains(t, s, wf, "re", 1)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], now.Add(time.Minute), "HTTP 503", now))
+	st, msg := SecondaryOf(t, s, wf, jobs[0].DomainID)
+	require.Equal(t, wf.Queued, st)
+	require.Equal(t, "HTTP 503", msg)
+
+	early, err := s.Claim(ctx, wf, 1, time.Minute, now.Add(30*time.Second))
+	require.NoError(t, err)
+	require.Empty(t, early, "not due before next_attempt_at")
+	due, err := s.Claim(ctx, wf, 1, time.Minute, now.Add(61*time.Second))
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	require.Equal(t, 2, due[0].Attempt, "a retry counts as an attempt")
+}
+
+func testRelease(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	QueueDomains(t, s, wf, "rl", 1)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
+	require.NoError(t, err)
+	require.NoError(t, s.Release(ctx, wf, jobs[0], now))
+	st, _ := SecondaryOf(t, s, wf, jobs[0].DomainID)
+	require.Equal(t, wf.Queued, st)
+	again, err := s.Claim(ctx, wf, 1, time.Minute, now)
+	require.NoError(t, err)
+	require.Len(t, again, 1, "released work is due at once")
+	require.Equal(t, 1, again[0].Attempt, "the attempt was given back")
+}
+
+func testRescue(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	QueueDomains(t, s, wf, "rs", 2)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 2, time.Minute, now)
+	require.NoError(t, err)
+	require.Len(t, jobs, 2)
+	require.NoError(t, s.Extend(ctx, wf, jobs[1], now.Add(time.Hour)))
+
+	n, err := s.Rescue(ctx, wf, 3, now.Add(30*time.Second))
+	require.NoError(t, err)
+	require.Equal(t, 0, n, "no lease has expired yet")
+	n, err = s.Rescue(ctx, wf, 3, now.Add(2*time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only the expired lease is rescued")
+	st, _ := SecondaryOf(t, s, wf, jobs[0].DomainID)
+	require.Equal(t, wf.Queued, st)
+	st, _ = SecondaryOf(t, s, wf, jobs[1].DomainID)
+	require.Equal(t, wf.Running, st)
+
+	// With no attempts left the rescuer fails the domain instead.
+	again, err := s.Claim(ctx, wf, 1, time.Minute, now.Add(3*time.Minute))
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	n, err = s.Rescue(ctx, wf, 2, now.Add(10*time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the extended lease still holds")
+	st, msg := SecondaryOf(t, s, wf, again[0].DomainID)
+	require.Equal(t, wf.Failed, st)
+	require.Contains(t, msg, "lease expired")
+}
+
+func testConcurrentClaim(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	const n, claimers = 60, 6
+	ids := QueueDomains(t, s, wf, "cc", n)
+	var mu sync.Mutex
+	got := map[uuid.UUID]int{}
+	var wg sync.WaitGroup
+	for range claimers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				jobs, err := s.Claim(ctx, wf, 3, time.Minute, time.Now().UTC())
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range jobs {
+					got[j.DomainID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	require.Len(t, got, len(ids))
+	for id, c := range got {
+		require.Equal(t, 1, c, "domain %s claimed %d times", id, c)
+	}
+}
