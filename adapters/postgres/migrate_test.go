@@ -1,0 +1,249 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/scrapersky/scrapersky-go/adapters/postgres"
+	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
+	"github.com/scrapersky/scrapersky-go/migrations"
+)
+
+// allMigrations lists the embedded migrations as Migrate reports them.
+func allMigrations() []string {
+	var out []string
+	for _, m := range migrations.Postgres.Sorted() {
+		out = append(out, m.String())
+	}
+	return out
+}
+
+func tableExists(t *testing.T, db *bun.DB, name string) bool {
+	t.Helper()
+	var exists bool
+	require.NoError(t, db.NewRaw("SELECT to_regclass(?) IS NOT NULL", name).Scan(context.Background(), &exists))
+	return exists
+}
+
+func TestMigrateUpDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.Open(t, pgtest.EmptyDSN(t))
+	all := allMigrations()
+	newest := migrations.Postgres.Sorted()[len(all)-1].Name
+
+	st, err := postgres.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, postgres.SchemaStatus{Version: "", Applied: []string{}, Pending: all}, st)
+
+	ran, err := postgres.Migrate(ctx, db, postgres.Up)
+	require.NoError(t, err)
+	require.Equal(t, all, ran)
+	require.True(t, tableExists(t, db, "domains"))
+
+	st, err = postgres.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, postgres.SchemaStatus{Version: newest, Applied: all, Pending: []string{}}, st)
+
+	ran, err = postgres.Migrate(ctx, db, postgres.Up)
+	require.NoError(t, err)
+	require.Empty(t, ran, "nothing left to apply")
+
+	// Down goes one migration at a time, newest first, until none is left.
+	for i := len(all) - 1; i >= 0; i-- {
+		ran, err = postgres.Migrate(ctx, db, postgres.Down)
+		require.NoError(t, err)
+		require.Equal(t, []string{all[i]}, ran)
+		st, err = postgres.MigrationStatus(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, all[:i], st.Applied)
+		require.Equal(t, all[i:], st.Pending)
+	}
+	require.False(t, tableExists(t, db, "domains"))
+	st, err = postgres.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, "", st.Version)
+
+	ran, err = postgres.Migrate(ctx, db, postgres.Down)
+	require.NoError(t, err)
+	require.Empty(t, ran, "down at version zero does nothing")
+
+	ran, err = postgres.Migrate(ctx, db, postgres.Up)
+	require.NoError(t, err)
+	require.Equal(t, all, ran)
+	require.True(t, tableExists(t, db, "domains"))
+	_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'again.example.org')", uuid.New())
+	require.NoError(t, err, "the re-created table works")
+}
+
+func TestMigrateConcurrentCallersTakeTurns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.EmptyDSN(t)
+	const callers = 4
+	var wg sync.WaitGroup
+	results := make([][]string, callers)
+	errs := make([]error, callers)
+	for i := range callers {
+		// Separate pools, as separate processes would have.
+		db := pgtest.Open(t, dsn)
+		wg.Go(func() { results[i], errs[i] = postgres.Migrate(ctx, db, postgres.Up) })
+	}
+	wg.Wait()
+	applied := 0
+	for i := range callers {
+		require.NoError(t, errs[i], "caller %d", i)
+		if len(results[i]) > 0 {
+			require.Equal(t, allMigrations(), results[i])
+			applied++
+		}
+	}
+	require.Equal(t, 1, applied, "exactly one caller applies the migrations")
+}
+
+func TestMigrateUnknownAppliedMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	// A newer build applied a migration this build does not have.
+	_, err := db.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id) VALUES ('29990101000000', 99)")
+	require.NoError(t, err)
+
+	st, err := postgres.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, "29990101000000", st.Version)
+	require.Equal(t, append(allMigrations(), "29990101000000"), st.Applied)
+	require.Empty(t, st.Pending)
+
+	_, err = postgres.Migrate(ctx, db, postgres.Down)
+	require.ErrorContains(t, err, "unknown to this build")
+	require.True(t, tableExists(t, db, "domains"), "nothing was reverted")
+
+	_, err = postgres.Migrate(ctx, db, postgres.Direction(7))
+	require.ErrorContains(t, err, "unknown direction")
+}
+
+// sqlState returns the SQLSTATE of a PostgreSQL error, "" for others.
+func sqlState(err error) string {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C')
+	}
+	return ""
+}
+
+func TestSchemaConstraints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	_, err := db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'taken.example.org')", uuid.New())
+	require.NoError(t, err)
+
+	const (
+		ok           = ""
+		checkFailed  = "23514"
+		notNull      = "23502"
+		uniqueFailed = "23505"
+	)
+	cases := []struct {
+		name   string
+		column string
+		value  any
+		want   string
+	}{
+		{"curation Not a Fit", "sitemap_curation_status", "Not a Fit", ok},
+		{"curation bogus", "sitemap_curation_status", "Bogus", checkFailed},
+		{"curation wrong case", "sitemap_curation_status", "selected", checkFailed},
+		{"curation null", "sitemap_curation_status", nil, notNull},
+		{"email scan Archived", "email_scan_status", "Archived", ok},
+		{"email scan bogus", "email_scan_status", "Bogus", checkFailed},
+		{"email scan null", "email_scan_status", nil, notNull},
+		{"analysis Processing", "sitemap_analysis_status", "Processing", ok},
+		{"analysis null", "sitemap_analysis_status", nil, ok},
+		{"analysis InProgress", "sitemap_analysis_status", "InProgress", checkFailed},
+		{"analysis bogus", "sitemap_analysis_status", "Bogus", checkFailed},
+		{"page scrape Cancelled", "page_scrape_status", "Cancelled", ok},
+		{"page scrape null", "page_scrape_status", nil, ok},
+		{"page scrape Processing", "page_scrape_status", "Processing", checkFailed},
+		{"page scrape bogus", "page_scrape_status", "Bogus", checkFailed},
+		{"domain taken", "domain", "taken.example.org", uniqueFailed},
+		{"domain empty", "domain", "", checkFailed},
+		{"domain null", "domain", nil, notNull},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			// Every other column gets its default; the host is unique unless
+			// the case sets it.
+			var err error
+			if c.column == "domain" {
+				_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, ?)", uuid.New(), c.value)
+			} else {
+				_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain, ?) VALUES (?, ?, ?)",
+					bun.Ident(c.column), uuid.New(), uuid.NewString()+".example.org", c.value)
+			}
+			if c.want == ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			require.Equal(t, c.want, sqlState(err), "case %d: %v", i, err)
+		})
+	}
+}
+
+func TestSchemaColumnsAndDefaults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+
+	type col struct {
+		Name     string `bun:"column_name"`
+		Type     string `bun:"data_type"`
+		Nullable string `bun:"is_nullable"`
+	}
+	var cols []col
+	require.NoError(t, db.NewRaw(`SELECT column_name, data_type, is_nullable
+		FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'domains'
+		ORDER BY ordinal_position`).Scan(ctx, &cols))
+	// The column names are the contract with core.Field and the original
+	// schema.
+	require.Equal(t, []col{
+		{"id", "uuid", "NO"},
+		{"domain", "text", "NO"},
+		{"created_at", "timestamp with time zone", "NO"},
+		{"updated_at", "timestamp with time zone", "NO"},
+		{"sitemap_curation_status", "text", "NO"},
+		{"sitemap_analysis_status", "text", "YES"},
+		{"sitemap_analysis_error", "text", "YES"},
+		{"email_scan_status", "text", "NO"},
+		{"page_scrape_status", "text", "YES"},
+		{"page_scrape_error", "text", "YES"},
+	}, cols)
+
+	id := uuid.New()
+	_, err := db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'defaults.example.org')", id)
+	require.NoError(t, err)
+	d, err := postgres.NewStore(db).GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "New", string(d.SitemapCurationStatus))
+	require.Equal(t, "New", string(d.EmailScanStatus))
+	require.Nil(t, d.PageScrapeStatus)
+	require.Nil(t, d.SitemapAnalysisStatus)
+	require.WithinDuration(t, time.Now(), d.CreatedAt, time.Minute)
+
+	// The pollers' partial indexes exist and only hold queued rows.
+	var partial []string
+	require.NoError(t, db.NewRaw(`SELECT indexname FROM pg_indexes
+		WHERE tablename = 'domains' AND indexdef LIKE '%WHERE%Queued%' ORDER BY indexname`).Scan(ctx, &partial))
+	require.Equal(t, []string{"domains_page_scrape_queued_idx", "domains_sitemap_analysis_queued_idx"}, partial)
+}
