@@ -1,0 +1,484 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scrapersky/scrapersky-go/adapters/memory"
+	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/curation"
+)
+
+var (
+	testSecret = []byte("test-secret-0123456789-abcdefghijklmnop")
+	testNow    = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	seedTime   = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+const testDevToken = "dev-token-for-tests"
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+// spyStore is the memory store with a count of every write it is asked for,
+// so a test can tell that a refused request reached no store at all.
+type spyStore struct {
+	*memory.Store
+	writes atomic.Int64
+}
+
+func (s *spyStore) Within(ctx context.Context, fn func(ctx context.Context, repo curation.Repository) error) error {
+	s.writes.Add(1)
+	return s.Store.Within(ctx, fn)
+}
+
+func (s *spyStore) AddDomains(ctx context.Context, ds []core.Domain) ([]core.Domain, error) {
+	s.writes.Add(1)
+	return s.Store.AddDomains(ctx, ds)
+}
+
+// syncBuffer collects log output written from handler goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// records returns the JSON log records written so far.
+func (b *syncBuffer) records(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b.buf.Bytes()))
+	for dec.More() {
+		var rec map[string]any
+		require.NoError(t, dec.Decode(&rec))
+		out = append(out, rec)
+	}
+	return out
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type fakePinger struct{ err error }
+
+func (p fakePinger) Ping(context.Context) error { return p.err }
+
+// seeded names the domains every env starts with, in various states.
+type seeded struct {
+	fresh       core.Domain // both primaries New, secondaries null
+	scanQueued  core.Domain // page_scrape_status Queued: not queued again
+	scanFailed  core.Domain // page_scrape_status Error with a message
+	analysisRun core.Domain // sitemap_analysis_status Processing
+	analysisErr core.Domain // sitemap_analysis_status Error with a message
+}
+
+func (s seeded) all() []core.Domain {
+	return []core.Domain{s.fresh, s.scanQueued, s.scanFailed, s.analysisRun, s.analysisErr}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+type env struct {
+	store  *spyStore
+	server *Server
+	logs   *syncBuffer
+	seed   seeded
+}
+
+type option func(*Config, *Deps)
+
+func withDevToken(allow bool) option {
+	return func(c *Config, _ *Deps) { c.DevToken, c.AllowDevToken = testDevToken, allow }
+}
+
+func newEnv(t testing.TB, opts ...option) *env {
+	t.Helper()
+	store := &spyStore{Store: memory.NewStore()}
+	logs := &syncBuffer{}
+	clock := fixedClock{testNow}
+	cfg := Config{
+		JWTSecret: testSecret,
+		Logger:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		StoreKind: "memory",
+	}
+	deps := Deps{
+		EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, nil),
+		SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, nil),
+		Submitter:       curation.NewSubmitter(store, clock),
+		Domains:         store,
+		DB:              fakePinger{},
+	}
+	for _, o := range opts {
+		o(&cfg, &deps)
+	}
+	srv, err := New(cfg, deps)
+	require.NoError(t, err)
+
+	mk := func(host string, f func(*core.Domain)) core.Domain {
+		d := core.NewDomain(host, seedTime)
+		if f != nil {
+			f(&d)
+		}
+		return d
+	}
+	sd := seeded{
+		fresh:      mk("fresh.example.com", nil),
+		scanQueued: mk("scan-queued.example.com", func(d *core.Domain) { d.PageScrapeStatus = ptr(core.TaskQueued) }),
+		scanFailed: mk("scan-failed.example.com", func(d *core.Domain) {
+			d.PageScrapeStatus, d.PageScrapeError = ptr(core.TaskError), ptr("timeout")
+			d.PageScrapeAttempts = 3
+		}),
+		analysisRun: mk("analysis-run.example.com", func(d *core.Domain) { d.SitemapAnalysisStatus = ptr(core.AnalysisProcessing) }),
+		analysisErr: mk("analysis-err.example.com", func(d *core.Domain) {
+			d.SitemapAnalysisStatus, d.SitemapAnalysisError = ptr(core.AnalysisError), ptr("no sitemap")
+		}),
+	}
+	_, err = store.Store.AddDomains(context.Background(), sd.all())
+	require.NoError(t, err)
+	return &env{store: store, server: srv, logs: logs, seed: sd}
+}
+
+// snapshot reads every seeded domain back.
+func (e *env) snapshot(t *testing.T) map[uuid.UUID]core.Domain {
+	t.Helper()
+	out := map[uuid.UUID]core.Domain{}
+	for _, d := range e.seed.all() {
+		got, err := e.store.GetDomain(context.Background(), d.ID)
+		require.NoError(t, err)
+		out[d.ID] = got
+	}
+	return out
+}
+
+func (e *env) get(t *testing.T, id uuid.UUID) core.Domain {
+	t.Helper()
+	d, err := e.store.GetDomain(context.Background(), id)
+	require.NoError(t, err)
+	return d
+}
+
+// listen serves the app on a loopback port for the rest of the test and
+// returns its address.
+func (e *env) listen(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- e.server.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, e.server.Shutdown(ctx))
+		require.NoError(t, <-done)
+	})
+	return ln.Addr().String()
+}
+
+// request describes one call to the app.
+type request struct {
+	method, path string
+	body         string
+	headers      map[string]string // "" values delete the default
+	token        string            // Authorization: Bearer token; "" for none
+	// network sends the request over a real loopback connection instead of
+	// app.Test, which turns fasthttp's oversized-body error into a Go error
+	// rather than letting the server answer it.
+	network bool
+}
+
+type response struct {
+	status  int
+	header  http.Header
+	raw     []byte
+	jsonObj map[string]any
+}
+
+// do sends r through app.Test and checks the answer against the OpenAPI
+// document: the status must be documented for the operation and the body
+// must match its schema.
+func (e *env) do(t *testing.T, r request) response {
+	t.Helper()
+	var body io.Reader = http.NoBody
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	req := httptest.NewRequest(r.method, r.path, body)
+	if r.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for k, v := range r.headers {
+		if v == "" {
+			req.Header.Del(k)
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	var res *http.Response
+	var err error
+	if r.network {
+		req.RequestURI = ""
+		req.URL.Scheme, req.URL.Host = "http", e.listen(t)
+		// Like a careful client, ask before sending a body: the server
+		// answers an oversized one from its headers and closes, and a body
+		// already in flight would turn that answer into a connection reset.
+		req.Header.Set("Expect", "100-continue")
+		tr := &http.Transport{ExpectContinueTimeout: 10 * time.Second}
+		defer tr.CloseIdleConnections()
+		res, err = (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
+	} else {
+		res, err = e.server.App().Test(req, -1)
+	}
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	out := response{status: res.StatusCode, header: res.Header, raw: raw}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(raw, &out.jsonObj)
+	}
+	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "every response carries a request ID")
+	checkAgainstSpec(t, r.method, r.path, res.StatusCode, raw)
+	return out
+}
+
+func jsonBody(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// makeToken signs claims with method and key.
+func makeToken(t testing.TB, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	require.NoError(t, err)
+	return s
+}
+
+func validClaims(sub string) jwt.MapClaims {
+	return jwt.MapClaims{"sub": sub, "aud": Audience, "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()}
+}
+
+func userToken(t testing.TB, sub string) string {
+	t.Helper()
+	return makeToken(t, jwt.SigningMethodHS256, testSecret, validClaims(sub))
+}
+
+// ---- a small OpenAPI 3.0 schema checker, enough for this document ----
+
+var (
+	specOnce sync.Once
+	spec     map[string]any
+	specErr  error
+	uuidRE   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+func loadSpec(t *testing.T) map[string]any {
+	t.Helper()
+	specOnce.Do(func() { specErr = json.Unmarshal(openAPI, &spec) })
+	require.NoError(t, specErr)
+	return spec
+}
+
+// specPath finds the documented path template a request path matches.
+func specPath(t *testing.T, path string) (string, bool) {
+	path, _, _ = strings.Cut(path, "?")
+	paths := loadSpec(t)["paths"].(map[string]any)
+	keys := make([]string, 0, len(paths))
+	for k := range paths {
+		keys = append(keys, k)
+	}
+	// Literal templates before parameterized ones, as the router prefers.
+	sort.Slice(keys, func(i, j int) bool { return strings.Count(keys[i], "{") < strings.Count(keys[j], "{") })
+	for _, k := range keys {
+		pattern := regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(k, ":p")
+		if pathMatches(pattern, path) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// resolve follows a local $ref.
+func resolve(t *testing.T, node map[string]any) map[string]any {
+	t.Helper()
+	for {
+		ref, ok := node["$ref"].(string)
+		if !ok {
+			return node
+		}
+		require.True(t, strings.HasPrefix(ref, "#/"), "only local refs: %s", ref)
+		var cur any = loadSpec(t)
+		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+			m, ok := cur.(map[string]any)
+			require.True(t, ok, "ref %s", ref)
+			cur, ok = m[part]
+			require.True(t, ok, "ref %s does not resolve", ref)
+		}
+		node = cur.(map[string]any)
+	}
+}
+
+// checkAgainstSpec validates a response body against the documented schema
+// for the operation and status. Unknown routes and 405s use the Error schema.
+func checkAgainstSpec(t *testing.T, method, path string, status int, raw []byte) {
+	t.Helper()
+	var schema map[string]any
+	tmpl, ok := specPath(t, path)
+	var op map[string]any
+	if ok {
+		op, _ = loadSpec(t)["paths"].(map[string]any)[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
+	}
+	if op == nil {
+		require.Contains(t, []int{http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnauthorized}, status,
+			"%s %s is not documented, so only 404/405 (or 401 under /api) may answer", method, path)
+		schema = resolve(t, map[string]any{"$ref": "#/components/schemas/Error"})
+	} else {
+		resp, ok := op["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
+		require.True(t, ok, "status %d of %s %s is not documented", status, method, tmpl)
+		resp = resolve(t, resp)
+		schema = resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+	}
+	var v any
+	require.NoError(t, json.Unmarshal(raw, &v), "body of %s %s is JSON: %s", method, path, raw)
+	require.NoError(t, validate(t, "$", schema, v), "body of %s %s -> %d: %s", method, path, status, raw)
+}
+
+// validate checks v against an OpenAPI 3.0 schema (the subset this document uses).
+func validate(t *testing.T, at string, schema map[string]any, v any) error {
+	schema = resolve(t, schema)
+	if v == nil {
+		if schema["nullable"] == true {
+			return nil
+		}
+		return fmt.Errorf("%s: null is not allowed", at)
+	}
+	if all, ok := schema["allOf"].([]any); ok {
+		for _, s := range all {
+			if err := validate(t, at, s.(map[string]any), v); err != nil {
+				return err
+			}
+		}
+	}
+	if enum, ok := schema["enum"].([]any); ok {
+		found := false
+		for _, e := range enum {
+			if e == v {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%s: %v is not in %v", at, v, enum)
+		}
+	}
+	switch schema["type"] {
+	case nil:
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: want an object, got %T", at, v)
+		}
+		props, _ := schema["properties"].(map[string]any)
+		for _, r := range asList(schema["required"]) {
+			if _, ok := obj[r.(string)]; !ok {
+				return fmt.Errorf("%s: required member %q missing", at, r)
+			}
+		}
+		for k, val := range obj {
+			ps, ok := props[k]
+			if !ok {
+				if schema["additionalProperties"] == false {
+					return fmt.Errorf("%s: member %q is not documented", at, k)
+				}
+				continue
+			}
+			if err := validate(t, at+"."+k, ps.(map[string]any), val); err != nil {
+				return err
+			}
+		}
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("%s: want an array, got %T", at, v)
+		}
+		if m, ok := schema["maxItems"].(float64); ok && float64(len(arr)) > m {
+			return fmt.Errorf("%s: %d items, at most %v", at, len(arr), m)
+		}
+		if m, ok := schema["minItems"].(float64); ok && float64(len(arr)) < m {
+			return fmt.Errorf("%s: %d items, at least %v", at, len(arr), m)
+		}
+		for i, item := range arr {
+			if err := validate(t, fmt.Sprintf("%s[%d]", at, i), schema["items"].(map[string]any), item); err != nil {
+				return err
+			}
+		}
+	case "string":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%s: want a string, got %T", at, v)
+		}
+		if m, ok := schema["minLength"].(float64); ok && float64(len(s)) < m {
+			return fmt.Errorf("%s: shorter than %v", at, m)
+		}
+		switch schema["format"] {
+		case "uuid":
+			if !uuidRE.MatchString(s) {
+				return fmt.Errorf("%s: %q is not a UUID", at, s)
+			}
+		case "date-time":
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return fmt.Errorf("%s: %q is not a date-time", at, s)
+			}
+		}
+	case "integer":
+		n, ok := v.(float64)
+		if !ok || n != float64(int64(n)) {
+			return fmt.Errorf("%s: want an integer, got %v", at, v)
+		}
+		if m, ok := schema["minimum"].(float64); ok && n < m {
+			return fmt.Errorf("%s: %v is below %v", at, n, m)
+		}
+	default:
+		return fmt.Errorf("%s: the checker does not know type %v", at, schema["type"])
+	}
+	return nil
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
