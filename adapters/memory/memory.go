@@ -16,6 +16,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 // Compile-time checks that Store provides the ports.
@@ -37,6 +38,8 @@ type state struct {
 	byHost   map[string]uuid.UUID
 	leases   map[string]map[uuid.UUID]lease
 	attempts map[string]int
+	contacts map[uuid.UUID]map[string]scan.Contact
+	pages    map[uuid.UUID]map[string]scan.Page
 }
 
 // NewStore returns an empty store.
@@ -46,13 +49,16 @@ func NewStore() *Store {
 		byHost:   map[string]uuid.UUID{},
 		leases:   map[string]map[uuid.UUID]lease{},
 		attempts: map[string]int{},
+		contacts: map[uuid.UUID]map[string]scan.Contact{},
+		pages:    map[uuid.UUID]map[string]scan.Page{},
 	}}
 }
 
 func (s *state) clone() *state {
 	// Status updates write only domains; the queue maps are shared with the
 	// copy and are never written inside a unit of work.
-	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: s.leases, attempts: s.attempts}
+	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: s.leases, attempts: s.attempts,
+		contacts: s.contacts, pages: s.pages}
 }
 
 // Within runs fn against a private copy of the store and installs the copy

@@ -16,3 +16,8 @@ func TestQueueContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunQueue(t, func(t *testing.T) storetest.QueueStore { return memory.NewStore() })
 }
+
+func TestScanContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunScan(t, func(t *testing.T) storetest.ScanStore { return memory.NewStore() })
+}

@@ -255,3 +255,12 @@ func testConcurrentClaim(t *testing.T, s QueueStore, wf core.Workflow) {
 		require.Equal(t, 1, c, "domain %s claimed %d times", id, c)
 	}
 }
+
+// QueueAgain selects a finished domain for the email scan again.
+func QueueAgain(t *testing.T, s Store, id uuid.UUID) {
+	t.Helper()
+	res, err := curation.NewSecondaryStateUpdater(s, core.EmailScan, core.SystemClock{}, nil).
+		Update(context.Background(), curation.UpdateInput{IDs: []uuid.UUID{id}, Status: core.CurationSelected})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Queued)
+}

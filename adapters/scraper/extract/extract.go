@@ -1,0 +1,131 @@
+// Package extract finds email addresses in fetched pages. It is the pure
+// half of the email scanner: the crawler fetches a page, converts its body to
+// UTF-8 and hands it here; what comes back is a deduplicated list of
+// plausible, lowercase addresses, each with where and how it was found.
+//
+// Beyond plain text the extractor undoes the encodings sites use against
+// harvesters: mailto links, HTML entities (also doubly encoded), "[at]" and
+// "(dot)" spellings, Cloudflare email protection, JSON-LD, form values and
+// meta tags. Every candidate must pass contact.Plausible, which drops the
+// decoys a page is full of (logo@2x.png, react@18.2.0, Sentry DSNs).
+package extract
+
+import (
+	"bytes"
+	"sort"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/scrapersky/scrapersky-go/core/contact"
+)
+
+// Source says how an address was found on a page.
+type Source string
+
+// The sources, in no particular order.
+const (
+	// SourceText is plain visible text.
+	SourceText Source = "text"
+	// SourceEntity is visible text that was HTML-escaped twice, so that the
+	// parser's own decoding still left entities such as "&#64;".
+	SourceEntity Source = "entity"
+	// SourceObfuscated is visible text spelled with "[at]", "(dot)" and the
+	// like.
+	SourceObfuscated Source = "obfuscated"
+	// SourceMailto is the href of a mailto: link.
+	SourceMailto Source = "mailto"
+	// SourceCFEmail is Cloudflare email protection: a data-cfemail attribute
+	// or a /cdn-cgi/l/email-protection#… link.
+	SourceCFEmail Source = "cfemail"
+	// SourceJSONLD is an "email" field of a JSON-LD script.
+	SourceJSONLD Source = "jsonld"
+	// SourceInput is the value attribute of an input element.
+	SourceInput Source = "input"
+	// SourceMeta is the content attribute of a meta element.
+	SourceMeta Source = "meta"
+)
+
+// MaxContext is the longest Found.Context, in runes.
+const MaxContext = 200
+
+// Found is one address found on a page.
+type Found struct {
+	// Email is the address, lowercase.
+	Email string
+	// Source says how it was found.
+	Source Source
+	// Context is the text around the address (or, for attributes, around its
+	// element), whitespace collapsed, at most MaxContext runes.
+	Context string
+}
+
+// HTML returns the addresses in an HTML page whose body is already UTF-8.
+// The page is parsed once, with goquery; a page the parser rejects is read
+// token by token instead.
+// pageURL, the address the page was fetched from, resolves relative links;
+// it may be empty. Each address appears once, with the source and context of
+// its first occurrence in document order; at the same position an
+// attribute (a mailto href, say) wins over the element's text.
+func HTML(body []byte, pageURL string) []Found {
+	p := newPage(pageURL)
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err == nil && len(doc.Nodes) > 0 {
+		p.walk(doc.Nodes[0], true)
+	} else {
+		// html.Parse gives up on more than 512 open elements, which old
+		// sites with unclosed <font> and <div> tags reach. The tokenizer
+		// has no such limit.
+		p.tokens(body)
+	}
+	p.finish()
+	p.scanAttributes() // first: at equal offsets the earlier candidate wins
+	p.scanText()
+	return p.results()
+}
+
+// Text returns the addresses in a plain-text page: visible text and its
+// "[at]" spellings. Each address appears once, with its first context.
+func Text(body []byte) []Found {
+	p := newPage("")
+	p.appendText(string(body), false)
+	p.finish()
+	p.scanText()
+	return p.results()
+}
+
+// candidate is a Found with its position in document order. Its context is
+// built only if it survives deduplication: most pages repeat an address.
+type candidate struct {
+	pos int // byte offset in page.text of the match or of its element
+	Found
+	context func() string
+}
+
+// results orders the candidates by position (stable, so that at one position
+// the order of discovery decides), drops implausible ones and keeps the first
+// of each address.
+func (p *page) results() []Found {
+	sort.SliceStable(p.found, func(i, j int) bool { return p.found[i].pos < p.found[j].pos })
+	seen := make(map[string]struct{}, len(p.found))
+	out := make([]Found, 0, len(p.found))
+	for _, c := range p.found {
+		if _, dup := seen[c.Email]; dup {
+			continue
+		}
+		if ok, _ := contact.Plausible(c.Email); !ok {
+			continue
+		}
+		seen[c.Email] = struct{}{}
+		c.Context = c.context()
+		out = append(out, c.Found)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// add records an address found at pos.
+func (p *page) add(pos int, email string, src Source, context func() string) {
+	p.found = append(p.found, candidate{pos: pos, Found: Found{Email: email, Source: src}, context: context})
+}

@@ -1,0 +1,255 @@
+package extract
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// page is the state of one extraction: the visible text with its element
+// boundaries, the elements whose attributes are read, and the candidates.
+type page struct {
+	base *url.URL
+
+	buf  []byte // visible text while walking
+	text string // buf once the walk is done
+
+	// bounds are offsets in text where an inline element (span, b, …) opens
+	// or closes. Such elements do not separate words, so "<b>info</b>@x.com"
+	// stays one address; but a domain that runs over a bound may be cut
+	// there.
+	bounds []int
+	// marks are ranges of text rewritten from entities or "[at]" spellings.
+	marks []mark
+	// elements are those a reader wants, in document order.
+	elements []element
+
+	found []candidate
+}
+
+// mark is a range of page text that did not appear literally in the page.
+type mark struct {
+	from, to int
+	src      Source
+}
+
+func newPage(pageURL string) *page {
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		base = &url.URL{}
+	}
+	return &page{base: base}
+}
+
+// hiddenElements hold no visible text; JSON-LD scripts are read separately.
+var hiddenElements = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true,
+	"iframe": true, "noembed": true, "noframes": true,
+}
+
+// inlineElements do not break words when rendered. Every other element
+// (td, li, div, p, br, a, …) separates its text from its neighbours', so
+// "<td>a@b.com</td><td>Phone</td>" cannot become a@b.comphone. Links count
+// as separators: a link's text is its own phrase.
+var inlineElements = map[string]bool{
+	"span": true, "b": true, "strong": true, "i": true, "em": true, "u": true,
+	"small": true, "big": true, "font": true, "sup": true, "sub": true,
+	"mark": true, "abbr": true, "acronym": true, "code": true, "tt": true,
+	"s": true, "strike": true, "del": true, "ins": true, "bdi": true,
+	"bdo": true, "cite": true, "q": true, "time": true, "data": true,
+	"kbd": true, "samp": true, "var": true, "wbr": true, "dfn": true,
+}
+
+// walk appends n's visible text to p.buf and queues the elements that a
+// reader wants, with their range in the text. visible is false below a
+// hidden element.
+func (p *page) walk(n *html.Node, visible bool) {
+	switch n.Type {
+	case html.TextNode:
+		if visible {
+			p.appendText(n.Data, true)
+		}
+		return
+	case html.DocumentNode:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			p.walk(c, visible)
+		}
+		return
+	case html.ElementNode:
+	default: // comments, doctypes
+		return
+	}
+	queued := -1
+	if matches(n) {
+		queued = len(p.elements)
+		p.elements = append(p.elements, element{n: n, start: len(p.buf)})
+	}
+	inline := n.Namespace == "" && inlineElements[n.Data]
+	if hiddenElements[n.Data] {
+		visible = false
+	}
+	if visible {
+		p.separate(inline)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		p.walk(c, visible)
+	}
+	if visible {
+		p.separate(inline)
+	}
+	if queued >= 0 {
+		p.elements[queued].end = len(p.buf)
+	}
+}
+
+// separate marks an element boundary: a bound for inline elements, a
+// newline otherwise.
+func (p *page) separate(inline bool) {
+	if inline {
+		if k := len(p.bounds); k == 0 || p.bounds[k-1] != len(p.buf) {
+			p.bounds = append(p.bounds, len(p.buf))
+		}
+		return
+	}
+	if k := len(p.buf); k > 0 && !isSpace(p.buf[k-1]) {
+		p.buf = append(p.buf, '\n')
+	}
+}
+
+// appendText appends one text node, decoding leftover entities (when
+// entities is set) and "[at]" spellings, and marks what it rewrote.
+func (p *page) appendText(s string, entities bool) {
+	var ms []mark
+	if entities && strings.IndexByte(s, '&') >= 0 {
+		var eds []edit
+		s, eds = rewrite(s, entityRE, decodeEntity)
+		ms = marksOf(eds, SourceEntity)
+	}
+	if maybeObfuscated(s) {
+		var eds []edit
+		s, eds = rewrite(s, obfuscationRE, deobfuscate)
+		for i := range ms {
+			ms[i].from, ms[i].to = remap(eds, ms[i].from), remap(eds, ms[i].to)
+		}
+		ms = append(ms, marksOf(eds, SourceObfuscated)...)
+	}
+	base := len(p.buf)
+	for _, m := range ms {
+		p.marks = append(p.marks, mark{from: base + m.from, to: base + m.to, src: m.src})
+	}
+	p.buf = append(p.buf, s...)
+}
+
+// scanText records every address in the visible text.
+func (p *page) scanText() {
+	scan(p.text, p.bounds, func(h hit) {
+		p.add(h.start, h.email, p.sourceOf(h.start, h.end), func() string { return contextAround(p.text, h.start, h.end) })
+	})
+}
+
+// sourceOf says how the text between from and to came to be: obfuscated
+// beats entity beats plain text. p.marks must be sorted (see finish).
+func (p *page) sourceOf(from, to int) Source {
+	src := SourceText
+	i := sort.Search(len(p.marks), func(i int) bool { return p.marks[i].to > from })
+	for ; i < len(p.marks) && p.marks[i].from < to; i++ {
+		if p.marks[i].src == SourceObfuscated {
+			return SourceObfuscated
+		}
+		src = p.marks[i].src
+	}
+	return src
+}
+
+// finish freezes the text and orders the marks for sourceOf. Marks never
+// overlap once empty ones are gone: an entity decoded inside an "[at]" token
+// collapses to an empty range at the token's output.
+func (p *page) finish() {
+	p.text = string(p.buf)
+	p.buf = nil
+	kept := p.marks[:0]
+	for _, m := range p.marks {
+		if m.to > m.from {
+			kept = append(kept, m)
+		}
+	}
+	p.marks = kept
+	sort.Slice(p.marks, func(i, j int) bool { return p.marks[i].from < p.marks[j].from })
+}
+
+// entityRE matches one character reference, with or without its semicolon.
+var entityRE = regexp.MustCompile(`&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{1,31});?`)
+
+func decodeEntity(m string) string { return html.UnescapeString(m) }
+
+// obfuscationRE matches "[at]", "(dot)", "{ AT }", "[@]", "<dot>" with the
+// spaces around them. A bare " at " is left alone: it is an English word.
+var obfuscationRE = regexp.MustCompile(`(?i)\s*[\[({<]\s*(at|dot|@|\.)\s*[\])}>]\s*`)
+
+func deobfuscate(m string) string {
+	inner := strings.ToLower(strings.Trim(m, " \t\r\n\f\v[](){}<>"))
+	if inner == "at" || inner == "@" {
+		return "@"
+	}
+	return "."
+}
+
+// maybeObfuscated is a cheap test that saves running obfuscationRE over
+// ordinary text.
+func maybeObfuscated(s string) bool {
+	return strings.ContainsAny(s, "])}>") && strings.ContainsAny(s, "aAdD@.")
+}
+
+// edit is one replacement made by rewrite: in[0]:in[1] of the input became
+// out[0]:out[1] of the output.
+type edit struct{ in, out [2]int }
+
+// rewrite replaces each match of re in s by repl(match) and lists the edits
+// that changed something.
+func rewrite(s string, re *regexp.Regexp, repl func(string) string) (string, []edit) {
+	locs := re.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var eds []edit
+	prev := 0
+	for _, l := range locs {
+		r := repl(s[l[0]:l[1]])
+		if r == s[l[0]:l[1]] {
+			continue
+		}
+		b.WriteString(s[prev:l[0]])
+		o := b.Len()
+		b.WriteString(r)
+		eds = append(eds, edit{in: [2]int{l[0], l[1]}, out: [2]int{o, b.Len()}})
+		prev = l[1]
+	}
+	b.WriteString(s[prev:])
+	return b.String(), eds
+}
+
+// remap moves an offset of rewrite's input to its output.
+func remap(eds []edit, pos int) int {
+	i := sort.Search(len(eds), func(i int) bool { return eds[i].in[1] > pos })
+	if i < len(eds) && eds[i].in[0] <= pos {
+		return eds[i].out[0] // inside a replaced match
+	}
+	if i == 0 {
+		return pos
+	}
+	e := eds[i-1]
+	return pos - e.in[1] + e.out[1]
+}
+
+func marksOf(eds []edit, src Source) []mark {
+	ms := make([]mark, 0, len(eds))
+	for _, e := range eds {
+		ms = append(ms, mark{from: e.out[0], to: e.out[1], src: src})
+	}
+	return ms
+}

@@ -1,0 +1,257 @@
+package extract
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/scrapersky/scrapersky-go/core/contact"
+)
+
+// Scanning limits. An address has at most 64 octets before the "@" and 253
+// after it; the scanner looks no further, which keeps it linear on hostile
+// input such as a megabyte of "a@a@a@".
+const (
+	maxLocal  = 64
+	maxDomain = 253
+	// maxCuts bounds the cut points chooseEnd tries. Real glue needs one;
+	// a hostile "a@b.aAaA…" would otherwise cost a Plausible call per letter.
+	maxCuts = 8
+)
+
+// hit is one address found by scan: s[start:end], lowercased.
+type hit struct {
+	start, end int
+	email      string
+}
+
+// scan calls fn for every plausible address in s, left to right. bounds are
+// sorted offsets in s where inline elements open or close (nil for plain
+// strings); see chooseEnd.
+func scan(s string, bounds []int, fn func(hit)) {
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '@')
+		if k < 0 {
+			return
+		}
+		at := i + k
+		i = at + 1
+
+		start := at
+		for start > 0 && at-start <= maxLocal && isLocalChar(s[start-1]) {
+			start--
+		}
+		start = skipEscape(s, start, at)
+		for start < at && strings.IndexByte("._+-", s[start]) >= 0 {
+			start++
+		}
+		if start == at || at-start > maxLocal {
+			continue
+		}
+
+		end := at + 1
+		for end < len(s) && end-at <= maxDomain && isDomainChar(s[end]) {
+			end++
+		}
+		for end > at+1 && (s[end-1] == '.' || s[end-1] == '-') {
+			end--
+		}
+		if end = chooseEnd(s, start, at, end, bounds); end < 0 {
+			continue
+		}
+		fn(hit{start: start, end: end, email: strings.ToLower(s[start:end])})
+		i = end
+	}
+}
+
+// skipEscape moves start past an escape that the local-part characters
+// swallowed: "\u003einfo@", "\x3cinfo@", "\ninfo@" in script-like text and
+// "%20info@" in URLs.
+func skipEscape(s string, start, at int) int {
+	if start == 0 {
+		return start
+	}
+	switch s[start-1] {
+	case '\\':
+		switch {
+		case s[start] == 'u' && start+5 <= at && isHex(s[start+1:start+5]):
+			return start + 5
+		case s[start] == 'x' && start+3 <= at && isHex(s[start+1:start+3]):
+			return start + 3
+		case strings.IndexByte("nrtfv", s[start]) >= 0:
+			return start + 1
+		}
+	case '%':
+		if start+2 <= at && isHex(s[start:start+2]) {
+			return start + 2
+		}
+	}
+	return start
+}
+
+// chooseEnd decides where the domain of the candidate s[start:end] ends, or
+// returns -1 if no prefix of it is plausible. Text glued on from a
+// neighbouring inline element or sentence ("info@acme.comPhone",
+// "info@acme.com.Contact us") makes the raw match too long, so when it is
+// implausible, or when its last label alone is capitalized after a lowercase
+// domain, the domain is cut back at an inline-element bound, a lowercase to
+// uppercase change or a letter followed by a digit or hyphen, longest first.
+// It never cuts at a dot: "admin@db.prod.lan" must not become db.prod.
+func chooseEnd(s string, start, at, end int, bounds []int) int {
+	dom := s[at+1 : end]
+	firstDot := strings.IndexByte(dom, '.')
+	if firstDot <= 0 {
+		return -1
+	}
+	if last := strings.LastIndexByte(dom, '.'); last > firstDot && last+1 < len(dom) && isUpper(dom[last+1]) && !hasUpper(dom[:last]) {
+		if plausible(s[start : at+1+last]) {
+			return at + 1 + last
+		}
+	}
+	if plausible(s[start:end]) {
+		return end
+	}
+	minEnd := at + 1 + firstDot + 2 // a dot and a two-letter TLD at least
+	tries := 0
+	for k := end - 1; k >= minEnd && tries < maxCuts; k-- {
+		prev, cur := s[k-1], s[k]
+		if isLetter(prev) && (isDigit(cur) || cur == '-' || isLower(prev) && isUpper(cur) || isBound(bounds, k)) {
+			if plausible(s[start:k]) {
+				return k
+			}
+			tries++
+		}
+	}
+	return -1
+}
+
+func plausible(email string) bool {
+	ok, _ := contact.Plausible(email)
+	return ok
+}
+
+func isBound(bounds []int, k int) bool {
+	i := sort.SearchInts(bounds, k)
+	return i < len(bounds) && bounds[i] == k
+}
+
+// contextAround returns the text around s[start:end], whitespace collapsed,
+// at most MaxContext runes, the match in the middle when there is room.
+func contextAround(s string, start, end int) string {
+	mid := []rune(collapse(s[start:end]))
+	if len(mid) >= MaxContext {
+		return strings.TrimSpace(string(mid[:MaxContext]))
+	}
+	budget := MaxContext - len(mid)
+	left, right := runesBefore(s, start, budget), runesAfter(s, end, budget)
+	hl := min(len(left), budget/2)
+	hr := min(len(right), budget-hl)
+	hl = min(len(left), budget-hr)
+	out := make([]rune, 0, MaxContext)
+	out = append(out, left[len(left)-hl:]...)
+	out = append(out, mid...)
+	out = append(out, right[:hr]...)
+	// Joining can put two spaces together; collapsing again only shortens.
+	return strings.TrimSpace(collapse(string(out)))
+}
+
+// runesBefore returns up to n runes of s before end, whitespace runs
+// collapsed to one space. Invalid bytes become U+FFFD. It reads at most a few
+// times n bytes, so a page of blanks cannot make it slow.
+func runesBefore(s string, end, n int) []rune {
+	var rs []rune
+	space := false
+	for i := end; i > 0 && len(rs) < n && end-i < 8*n; {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		if unicode.IsSpace(r) {
+			if !space {
+				rs = append(rs, ' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		rs = append(rs, r)
+	}
+	slices.Reverse(rs)
+	return rs
+}
+
+// runesAfter is runesBefore forwards from start.
+func runesAfter(s string, start, n int) []rune {
+	var rs []rune
+	space := false
+	for i := start; i < len(s) && len(rs) < n && i-start < 8*n; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.IsSpace(r) {
+			if !space {
+				rs = append(rs, ' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// collapse replaces every run of white space with one space and invalid
+// UTF-8 with U+FFFD. It keeps a leading or trailing space so that pieces can
+// be joined.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isLocalChar(c byte) bool { return isAlnum(c) || c == '.' || c == '_' || c == '+' || c == '-' }
+
+func isDomainChar(c byte) bool { return isAlnum(c) || c == '.' || c == '-' }
+
+func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isLetter(c byte) bool { return isLower(c) || isUpper(c) }
+
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' }
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isUpper(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}

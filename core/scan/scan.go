@@ -1,0 +1,155 @@
+// Package scan is the email scan use case: a claimed domain is crawled, the
+// emails found are classified and stored as contacts, and the domain's
+// page_scrape_status is set, all in one fenced transaction.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/contact"
+	"github.com/scrapersky/scrapersky-go/core/queue"
+)
+
+// MaxContextLength caps the text kept around a match.
+const MaxContextLength = 200
+
+// Found is one email seen on a page.
+type Found struct {
+	Email   string
+	Context string
+}
+
+// PageResult is one fetched page and the emails on it.
+type PageResult struct {
+	URL    string
+	Status int
+	Emails []Found
+}
+
+// Report is what a crawl of one site produced.
+type Report struct {
+	Pages []PageResult
+}
+
+// Scanner crawls a site and extracts the emails of its pages. An error
+// means the site as a whole could not be scanned; its message is shown to
+// users, and it may implement queue.Transient.
+type Scanner interface {
+	Scan(ctx context.Context, site string) (Report, error)
+}
+
+// Contact is a classified email address found on a domain.
+type Contact struct {
+	ID          uuid.UUID    `json:"id"`
+	DomainID    uuid.UUID    `json:"domain_id"`
+	Email       string       `json:"email"`
+	Type        contact.Type `json:"email_type"`
+	HasGmail    bool         `json:"has_gmail"`
+	Context     string       `json:"context"`
+	SourceURL   string       `json:"source_url"`
+	FirstSeenAt time.Time    `json:"first_seen_at"`
+	LastSeenAt  time.Time    `json:"last_seen_at"`
+}
+
+// Page records one fetched page of a scan.
+type Page struct {
+	DomainID    uuid.UUID `json:"domain_id"`
+	URL         string    `json:"url"`
+	Status      int       `json:"http_status"`
+	EmailsFound int       `json:"emails_found"`
+	FetchedAt   time.Time `json:"fetched_at"`
+}
+
+// Outcome is a finished scan, written at once.
+type Outcome struct {
+	Contacts   []Contact
+	Pages      []Page
+	FinishedAt time.Time
+}
+
+// Results stores a finished scan. FinishScan upserts the contacts (a
+// contact already stored for the domain keeps its ID and first_seen_at and
+// gets the new last_seen_at), upserts the pages, and sets the domain to
+// Completed with its counts, in one transaction fenced on job.Token: if the
+// job lost its lease nothing is written and the error wraps
+// core.ErrLeaseLost.
+type Results interface {
+	FinishScan(ctx context.Context, job queue.Job, out Outcome) error
+}
+
+// Handler is the queue.Handler of the email scan workflow.
+type Handler struct {
+	scanner Scanner
+	results Results
+	clock   core.Clock
+}
+
+var _ queue.Handler = (*Handler)(nil)
+
+// NewHandler returns the email scan handler.
+func NewHandler(s Scanner, r Results, clock core.Clock) *Handler {
+	return &Handler{scanner: s, results: r, clock: clock}
+}
+
+// Handle scans job.Domain and records the outcome. No transaction is open
+// while the site is crawled.
+func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
+	rep, err := h.scanner.Scan(ctx, job.Domain)
+	if err != nil {
+		return err
+	}
+	out := Build(job.DomainID, job.Domain, rep, h.clock.Now())
+	if err := h.results.FinishScan(ctx, job, out); err != nil {
+		return fmt.Errorf("finish scan: %w", err)
+	}
+	return nil
+}
+
+// Build classifies the emails of rep against site and returns one contact
+// per distinct email (the first page and context it was seen with) and one
+// page record per distinct URL.
+func Build(domainID uuid.UUID, site string, rep Report, now time.Time) Outcome {
+	out := Outcome{FinishedAt: now}
+	seen := map[string]bool{}
+	seenURL := map[string]bool{}
+	for _, p := range rep.Pages {
+		if seenURL[p.URL] {
+			continue
+		}
+		seenURL[p.URL] = true
+		emails := map[string]bool{}
+		for _, f := range p.Emails {
+			emails[f.Email] = true
+			if seen[f.Email] {
+				continue
+			}
+			seen[f.Email] = true
+			out.Contacts = append(out.Contacts, Contact{
+				ID:          uuid.New(),
+				DomainID:    domainID,
+				Email:       f.Email,
+				Type:        contact.Classify(f.Email, site),
+				HasGmail:    contact.HasGmail(f.Email),
+				Context:     truncate(f.Context, MaxContextLength),
+				SourceURL:   p.URL,
+				FirstSeenAt: now,
+				LastSeenAt:  now,
+			})
+		}
+		out.Pages = append(out.Pages, Page{DomainID: domainID, URL: p.URL, Status: p.Status, EmailsFound: len(emails), FetchedAt: now})
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
