@@ -90,6 +90,8 @@ func TestNormalizeDomain(t *testing.T) {
 		{"//cdn.example.org/lib.js", "cdn.example.org"},
 		{"wwwexample.com", "wwwexample.com"},
 		{"xn--bcher-kva.de", "xn--bcher-kva.de"},
+		{"localhost:8080", "localhost:8080"},
+		{"LOCALHOST", "localhost"},
 	}
 	for _, c := range ok {
 		got, err := core.NormalizeDomain(c.in)
@@ -102,7 +104,6 @@ func TestNormalizeDomain(t *testing.T) {
 		{"ftp://example.com", "scheme"},
 		{"javascript:alert(1)", "port"},
 		{"https://", "no host"},
-		{"localhost", "fully qualified"},
 		{"user:pass@example.com", "credentials"},
 		{"example.com:0", "port"},
 		{"example.com:99999", "port"},
@@ -113,6 +114,7 @@ func TestNormalizeDomain(t *testing.T) {
 		{"[::1", "bracket"},
 		{"[fe80::1%eth0]", "zone"},
 		{"a..b.com", "valid host"},
+		{"12345", "IP address"},
 		{"example.com/<script>", ""},
 	}
 	for _, c := range bad {

@@ -27,7 +27,9 @@ var idnaProfile = idna.New(
 // query or a leading "www.", internationalized names in punycode, and an
 // explicit port kept. IP literals (with an optional port) are accepted; the
 // crawler's SSRF guard decides later whether they may be fetched. Anything
-// else is an error wrapping ErrInvalidDomain that says why.
+// else is an error wrapping ErrInvalidDomain that says why. Single-label
+// names such as "localhost" are accepted too: whether a host may be fetched
+// is the crawler's SSRF guard's decision, not the submission's.
 func NormalizeDomain(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -77,9 +79,6 @@ func NormalizeDomain(raw string) (string, error) {
 	}
 	ascii = strings.ToLower(ascii)
 	ascii = strings.TrimPrefix(ascii, "www.")
-	if !strings.Contains(ascii, ".") {
-		return "", fmt.Errorf("%w: %q is not a fully qualified domain name", ErrInvalidDomain, host)
-	}
 	if len(ascii) > MaxDomainLength {
 		return "", fmt.Errorf("%w: longer than %d characters", ErrInvalidDomain, MaxDomainLength)
 	}

@@ -108,7 +108,7 @@ func TestBadRequests(t *testing.T) {
 			status: 422, detail: []string{"must be a JSON object, not an array"}},
 
 		// JSON of the wrong shape: direct submit.
-		{name: "invalid domains", req: request{method: "POST", path: submitPath, body: `{"domains":["ok.example.com","ftp://x.example.com","localhost"]}`},
+		{name: "invalid domains", req: request{method: "POST", path: submitPath, body: `{"domains":["ok.example.com","ftp://x.example.com","user@x.example.com"]}`},
 			status: 422, detail: []string{"2 submitted domain(s) are invalid", "nothing was stored"}},
 		{name: "missing domains", req: request{method: "POST", path: submitPath, body: `{}`},
 			status: 422, detail: []string{"domains is required"}},
@@ -211,14 +211,14 @@ func TestInvalidDomainsListed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	res := e.do(t, request{method: "POST", path: "/api/v3/domains/direct-submit", token: userToken(t, "u"),
-		body: `{"domains":["good.example.com","ftp://x.example.com","localhost","exa mple.com"]}`})
+		body: `{"domains":["good.example.com","ftp://x.example.com","user:pw@x.example.com","exa mple.com"]}`})
 	require.Equal(t, http.StatusUnprocessableEntity, res.status)
 	rejected, ok := res.jsonObj["rejected"].([]any)
 	require.True(t, ok, "body: %s", res.raw)
 	require.Len(t, rejected, 3)
 	for i, want := range []struct{ input, reason string }{
 		{"ftp://x.example.com", "scheme"},
-		{"localhost", "fully qualified"},
+		{"user:pw@x.example.com", "credentials"},
 		{"exa mple.com", "valid host"},
 	} {
 		r := rejected[i].(map[string]any)

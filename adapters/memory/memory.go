@@ -216,6 +216,14 @@ func queueDomain(d *core.Domain, wf core.Workflow) error {
 	return setSecondary(d, wf.Secondary, wf.Queued, nil)
 }
 
+// secondaryError returns a secondary status's error field.
+func secondaryError(d *core.Domain, f core.Field) *string {
+	if f == core.FieldPageScrapeStatus {
+		return d.PageScrapeError
+	}
+	return d.SitemapAnalysisError
+}
+
 // setSecondary sets a secondary status and its error field.
 func setSecondary(d *core.Domain, f core.Field, value string, errMsg *string) error {
 	switch f {

@@ -62,7 +62,8 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, leaseFor
 	for _, d := range due[:min(limit, len(due))] {
 		l := lease{token: uuid.New(), expires: now.Add(leaseFor)}
 		s.state.setLease(wf, d.ID, l)
-		if err := setSecondary(&d, wf.Secondary, wf.Running, nil); err != nil {
+		// The last error stays visible until the domain finishes.
+		if err := setSecondary(&d, wf.Secondary, wf.Running, secondaryError(&d, wf.Secondary)); err != nil {
 			return nil, err
 		}
 		attempts := 0
@@ -135,6 +136,9 @@ func (s *Store) requeue(wf core.Workflow, job queue.Job, at, now time.Time, msg 
 	if err != nil {
 		return err
 	}
+	if msg == nil {
+		msg = secondaryError(&d, wf.Secondary)
+	}
 	if err := setSecondary(&d, wf.Secondary, wf.Queued, msg); err != nil {
 		return err
 	}
@@ -194,6 +198,9 @@ func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, n
 		}
 		if err := setSecondary(&d, wf.Secondary, status, &msg); err != nil {
 			return 0, err
+		}
+		if status == wf.Failed && wf.Prefix == core.EmailScan.Prefix {
+			d.PageScrapeFinishedAt = &now
 		}
 		d.UpdatedAt = now
 		s.state.domains[id] = d

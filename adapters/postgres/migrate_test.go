@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -228,6 +229,20 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 		{"email_scan_status", "text", "NO"},
 		{"page_scrape_status", "text", "YES"},
 		{"page_scrape_error", "text", "YES"},
+		{"page_scrape_attempts", "integer", "NO"},
+		{"page_scrape_claim_token", "uuid", "YES"},
+		{"page_scrape_lease_expires_at", "timestamp with time zone", "YES"},
+		{"page_scrape_next_attempt_at", "timestamp with time zone", "YES"},
+		{"page_scrape_started_at", "timestamp with time zone", "YES"},
+		{"page_scrape_finished_at", "timestamp with time zone", "YES"},
+		{"sitemap_analysis_attempts", "integer", "NO"},
+		{"sitemap_analysis_claim_token", "uuid", "YES"},
+		{"sitemap_analysis_lease_expires_at", "timestamp with time zone", "YES"},
+		{"sitemap_analysis_next_attempt_at", "timestamp with time zone", "YES"},
+		{"sitemap_analysis_started_at", "timestamp with time zone", "YES"},
+		{"sitemap_analysis_finished_at", "timestamp with time zone", "YES"},
+		{"pages_scanned", "integer", "NO"},
+		{"contacts_found", "integer", "NO"},
 	}, cols)
 
 	id := uuid.New()
@@ -240,10 +255,30 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 	require.Nil(t, d.PageScrapeStatus)
 	require.Nil(t, d.SitemapAnalysisStatus)
 	require.WithinDuration(t, time.Now(), d.CreatedAt, time.Minute)
+	require.Zero(t, d.PageScrapeAttempts)
+	require.Nil(t, d.PageScrapeStartedAt)
+	require.Nil(t, d.PageScrapeFinishedAt)
+	require.Zero(t, d.PagesScanned)
+	require.Zero(t, d.ContactsFound)
 
-	// The pollers' partial indexes exist and only hold queued rows.
-	var partial []string
-	require.NoError(t, db.NewRaw(`SELECT indexname FROM pg_indexes
-		WHERE tablename = 'domains' AND indexdef LIKE '%WHERE%Queued%' ORDER BY indexname`).Scan(ctx, &partial))
-	require.Equal(t, []string{"domains_page_scrape_queued_idx", "domains_sitemap_analysis_queued_idx"}, partial)
+	// The pollers' partial indexes exist: the claim's hold only queued
+	// rows, the rescuer's only running ones.
+	type index struct {
+		Name string `bun:"indexname"`
+		Def  string `bun:"indexdef"`
+	}
+	var partial []index
+	require.NoError(t, db.NewRaw(`SELECT indexname, indexdef FROM pg_indexes
+		WHERE tablename = 'domains' AND indexdef LIKE '%WHERE%' ORDER BY indexname`).Scan(ctx, &partial))
+	want := map[string]string{
+		"domains_page_scrape_claim_idx":       "(page_scrape_next_attempt_at NULLS FIRST, updated_at, id) WHERE (page_scrape_status = 'Queued'::text)",
+		"domains_page_scrape_rescue_idx":      "(page_scrape_lease_expires_at) WHERE (page_scrape_status = 'InProgress'::text)",
+		"domains_sitemap_analysis_claim_idx":  "(sitemap_analysis_next_attempt_at NULLS FIRST, updated_at, id) WHERE (sitemap_analysis_status = 'Queued'::text)",
+		"domains_sitemap_analysis_rescue_idx": "(sitemap_analysis_lease_expires_at) WHERE (sitemap_analysis_status = 'Processing'::text)",
+	}
+	require.Len(t, partial, len(want))
+	for _, ix := range partial {
+		require.Contains(t, want, ix.Name)
+		require.True(t, strings.HasSuffix(ix.Def, want[ix.Name]), "%s: %s", ix.Name, ix.Def)
+	}
 }

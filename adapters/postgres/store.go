@@ -73,9 +73,10 @@ func (s *Store) Within(ctx context.Context, fn func(ctx context.Context, repo cu
 	}
 }
 
-// domainRow is the domains table as Bun sees it. It lists the columns of
-// the migrations; core.Domain's scan progress fields are not stored yet and
-// read back as zero.
+// domainRow is the domains table as Bun sees it: the columns core.Domain
+// carries. The queue's lease columns (claim token, lease expiry, next
+// attempt) and the sitemap analysis progress are written and read only by
+// the queue's statements.
 type domainRow struct {
 	bun.BaseModel `bun:"table:domains,alias:d"`
 
@@ -91,6 +92,12 @@ type domainRow struct {
 	EmailScanStatus  string  `bun:"email_scan_status,notnull"`
 	PageScrapeStatus *string `bun:"page_scrape_status"`
 	PageScrapeError  *string `bun:"page_scrape_error"`
+
+	PageScrapeAttempts   int        `bun:"page_scrape_attempts,notnull"`
+	PageScrapeStartedAt  *time.Time `bun:"page_scrape_started_at"`
+	PageScrapeFinishedAt *time.Time `bun:"page_scrape_finished_at"`
+	PagesScanned         int        `bun:"pages_scanned,notnull"`
+	ContactsFound        int        `bun:"contacts_found,notnull"`
 }
 
 func rowOf(d core.Domain) domainRow {
@@ -105,6 +112,11 @@ func rowOf(d core.Domain) domainRow {
 		EmailScanStatus:       string(d.EmailScanStatus),
 		PageScrapeStatus:      stringPtr(d.PageScrapeStatus),
 		PageScrapeError:       d.PageScrapeError,
+		PageScrapeAttempts:    d.PageScrapeAttempts,
+		PageScrapeStartedAt:   d.PageScrapeStartedAt,
+		PageScrapeFinishedAt:  d.PageScrapeFinishedAt,
+		PagesScanned:          d.PagesScanned,
+		ContactsFound:         d.ContactsFound,
 	}
 }
 
@@ -123,7 +135,20 @@ func (r domainRow) domain() core.Domain {
 		EmailScanStatus:       core.CurationStatus(r.EmailScanStatus),
 		PageScrapeStatus:      enumPtr[core.TaskStatus](r.PageScrapeStatus),
 		PageScrapeError:       r.PageScrapeError,
+		PageScrapeAttempts:    r.PageScrapeAttempts,
+		PageScrapeStartedAt:   utcPtr(r.PageScrapeStartedAt),
+		PageScrapeFinishedAt:  utcPtr(r.PageScrapeFinishedAt),
+		PagesScanned:          r.PagesScanned,
+		ContactsFound:         r.ContactsFound,
 	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func stringPtr[T ~string](p *T) *string {

@@ -16,3 +16,20 @@ func TestContract(t *testing.T) {
 		return postgres.NewStore(pgtest.NewDB(t))
 	})
 }
+
+// TestQueueContract runs the shared claim/lease/fencing suite for both
+// workflows, a database per case.
+func TestQueueContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunQueue(t, func(t *testing.T) storetest.QueueStore {
+		return postgres.NewStore(pgtest.NewDB(t))
+	})
+}
+
+// TestScanContract runs the shared suite of storing scan results.
+func TestScanContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunScan(t, func(t *testing.T) storetest.ScanStore {
+		return postgres.NewStore(pgtest.NewDB(t))
+	})
+}

@@ -2,6 +2,8 @@ package scraper
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/extract"
 	"github.com/scrapersky/scrapersky-go/core/scan"
@@ -18,18 +20,39 @@ type EmailScanner struct {
 // NewEmailScanner returns a scanner over c.
 func NewEmailScanner(c *Crawler) *EmailScanner { return &EmailScanner{crawler: c} }
 
-// Scan crawls site. The error, if any, is the crawler's *Error: its message
-// is meant for users and it tells whether a retry may help.
+// finishMargin is the share of the job's remaining time kept back from the
+// crawl, so that a crawl cut short by its budget still leaves time to store
+// what it found.
+const finishMargin = 10
+
+// Scan crawls site. When ctx has a deadline the crawl stops a little before
+// it and the pages fetched so far are the result: a large or slow site gives
+// a partial scan, not an error. The error, if any, is the crawler's *Error
+// (a message for users, and whether a retry may help) or a timeout before
+// the first page.
 func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, error) {
+	crawlCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		remaining := time.Until(deadline)
+		var cancel context.CancelFunc
+		crawlCtx, cancel = context.WithDeadline(ctx, deadline.Add(-remaining/finishMargin))
+		defer cancel()
+	}
 	var rep scan.Report
-	_, err := s.crawler.Crawl(ctx, site, func(_ context.Context, p Page) error {
+	_, err := s.crawler.Crawl(crawlCtx, site, func(_ context.Context, p Page) error {
 		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: Emails(p)})
 		return nil
 	})
-	if err != nil {
-		return scan.Report{}, err
+	switch {
+	case err == nil:
+		return rep, nil
+	case ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded):
+		if len(rep.Pages) > 0 {
+			return rep, nil
+		}
+		return scan.Report{}, &Error{Msg: "timeout: no page answered within the scan deadline", Retryable: true, Err: err}
 	}
-	return rep, nil
+	return scan.Report{}, err
 }
 
 // Emails extracts the emails of one fetched page.

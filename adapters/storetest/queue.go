@@ -172,6 +172,12 @@ func testRetry(t *testing.T, s QueueStore, wf core.Workflow) {
 	require.NoError(t, err)
 	require.Len(t, due, 1)
 	require.Equal(t, 2, due[0].Attempt, "a retry counts as an attempt")
+	st, msg = SecondaryOf(t, s, wf, due[0].DomainID)
+	require.Equal(t, wf.Running, st)
+	require.Equal(t, "HTTP 503", msg, "the last error stays visible while the retry runs")
+	require.NoError(t, s.Release(ctx, wf, due[0], now))
+	_, msg = SecondaryOf(t, s, wf, due[0].DomainID)
+	require.Equal(t, "HTTP 503", msg, "a release keeps the last error")
 }
 
 func testRelease(t *testing.T, s QueueStore, wf core.Workflow) {

@@ -66,7 +66,7 @@ func TestSubmit(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, got[1].ID, again[0].ID, "an existing domain keeps its ID")
 
-	_, err = s.Submit(ctx, []string{"c.example.org", "ftp://bad", "localhost"})
+	_, err = s.Submit(ctx, []string{"c.example.org", "ftp://bad", "exa mple.org"})
 	var inv *curation.InvalidDomainsError
 	require.ErrorAs(t, err, &inv)
 	require.ErrorIs(t, err, core.ErrInvalidDomain)

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the service configuration, read from SCRAPERSKY_* variables and
+// DATABASE_URL. Every variable is documented in the README.
+type config struct {
+	Addr           string
+	DatabaseURL    string
+	Env            string
+	JWTSecret      string
+	DevToken       string
+	LogLevel       slog.Level
+	MigrateOnStart bool
+
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	RequestTimeout time.Duration
+
+	Workers              int
+	AllowPrivateNetworks bool
+	Lease                time.Duration
+	ScanTimeout          time.Duration
+	MaxAttempts          int
+	PollInterval         time.Duration
+	RescueInterval       time.Duration
+	MaxPages             int
+	CrawlRate            float64
+	ShutdownTimeout      time.Duration
+}
+
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/scrapersky?sslmode=disable"
+
+// loadConfig reads the environment through getenv; errors name the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:        or(getenv("SCRAPERSKY_ADDR"), ":8000"),
+		DatabaseURL: or(getenv("DATABASE_URL"), defaultDatabaseURL),
+		Env:         or(getenv("SCRAPERSKY_ENV"), "production"),
+		JWTSecret:   getenv("SCRAPERSKY_JWT_SECRET"),
+		DevToken:    or(getenv("SCRAPERSKY_DEV_TOKEN"), "scraper_sky_2024"),
+	}
+	var errs []error
+	p := parser{getenv: getenv, errs: &errs}
+	c.MigrateOnStart = p.bool("SCRAPERSKY_MIGRATE_ON_START", true)
+	c.ReadTimeout = p.duration("SCRAPERSKY_READ_TIMEOUT", 15*time.Second)
+	c.WriteTimeout = p.duration("SCRAPERSKY_WRITE_TIMEOUT", 60*time.Second)
+	c.IdleTimeout = p.duration("SCRAPERSKY_IDLE_TIMEOUT", 120*time.Second)
+	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", 30*time.Second)
+	c.Workers = p.int("SCRAPERSKY_WORKERS", 2)
+	c.AllowPrivateNetworks = p.bool("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS", false)
+	c.Lease = p.duration("SCRAPERSKY_LEASE", 5*time.Minute)
+	c.ScanTimeout = p.duration("SCRAPERSKY_SCAN_TIMEOUT", 3*time.Minute)
+	c.MaxAttempts = p.int("SCRAPERSKY_MAX_ATTEMPTS", 3)
+	c.PollInterval = p.duration("SCRAPERSKY_POLL_INTERVAL", 2*time.Second)
+	c.RescueInterval = p.duration("SCRAPERSKY_RESCUE_INTERVAL", time.Minute)
+	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", 30)
+	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", 2)
+	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", 20*time.Second)
+
+	switch lvl := strings.ToLower(or(getenv("SCRAPERSKY_LOG_LEVEL"), "info")); lvl {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_LOG_LEVEL: %q is not debug, info, warn or error", lvl))
+	}
+	switch c.Env {
+	case "production", "development":
+	default:
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_ENV: %q is not production or development", c.Env))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, errors.New("SCRAPERSKY_WORKERS: must be 0 or more"))
+	}
+	if c.MaxPages < 1 {
+		errs = append(errs, errors.New("SCRAPERSKY_MAX_PAGES: must be at least 1"))
+	}
+	if c.Lease <= c.ScanTimeout {
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_LEASE (%s) must be longer than SCRAPERSKY_SCAN_TIMEOUT (%s), or healthy scans lose their lease", c.Lease, c.ScanTimeout))
+	}
+	return c, errors.Join(errs...)
+}
+
+// development reports whether the development token and text logs are on.
+func (c config) development() bool { return c.Env == "development" }
+
+// checkServe refuses to serve in production without a way to authenticate.
+func (c config) checkServe() error {
+	if !c.development() && c.JWTSecret == "" {
+		return errors.New("SCRAPERSKY_JWT_SECRET is required when SCRAPERSKY_ENV=production (set SCRAPERSKY_ENV=development to use the development token)")
+	}
+	return nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   *[]error
+}
+
+func (p parser) int(name string, def int) int {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*p.errs = append(*p.errs, fmt.Errorf("%s: %q is not a whole number", name, v))
+		return def
+	}
+	return n
+}
+
+func (p parser) float(name string, def float64) float64 {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		*p.errs = append(*p.errs, fmt.Errorf("%s: %q is not a positive number", name, v))
+		return def
+	}
+	return f
+}
+
+func (p parser) bool(name string, def bool) bool {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		*p.errs = append(*p.errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		return def
+	}
+	return b
+}
+
+func (p parser) duration(name string, def time.Duration) time.Duration {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*p.errs = append(*p.errs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 5m", name, v))
+		return def
+	}
+	return d
+}
+
+// newLogger returns JSON logs in production and text logs in development.
+func newLogger(c config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.development() {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, ":8000", c.Addr)
+	require.Equal(t, "production", c.Env)
+	require.Equal(t, "scraper_sky_2024", c.DevToken)
+	require.Equal(t, 2, c.Workers)
+	require.False(t, c.AllowPrivateNetworks)
+	require.Error(t, c.checkServe(), "production without a JWT secret is refused")
+
+	c, err = loadConfig(env(map[string]string{"SCRAPERSKY_ENV": "development"}))
+	require.NoError(t, err)
+	require.NoError(t, c.checkServe())
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	t.Parallel()
+	cases := map[string]map[string]string{
+		"SCRAPERSKY_ENV":                    {"SCRAPERSKY_ENV": "staging"},
+		"SCRAPERSKY_WORKERS":                {"SCRAPERSKY_WORKERS": "two"},
+		"SCRAPERSKY_LEASE":                  {"SCRAPERSKY_LEASE": "1m", "SCRAPERSKY_SCAN_TIMEOUT": "2m"},
+		"SCRAPERSKY_LOG_LEVEL":              {"SCRAPERSKY_LOG_LEVEL": "loud"},
+		"SCRAPERSKY_READ_TIMEOUT":           {"SCRAPERSKY_READ_TIMEOUT": "-1s"},
+		"SCRAPERSKY_ALLOW_PRIVATE_NETWORKS": {"SCRAPERSKY_ALLOW_PRIVATE_NETWORKS": "maybe"},
+	}
+	for name, m := range cases {
+		_, err := loadConfig(env(m))
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), name)
+	}
+	c, err := loadConfig(env(map[string]string{"SCRAPERSKY_LEASE": "10m", "SCRAPERSKY_SCAN_TIMEOUT": "9m", "SCRAPERSKY_WORKERS": "0"}))
+	require.NoError(t, err)
+	require.Equal(t, 10*time.Minute, c.Lease)
+	require.Equal(t, 0, c.Workers)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
+	"github.com/scrapersky/scrapersky-go/adapters/postgres"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/queue"
+	"github.com/scrapersky/scrapersky-go/core/scan"
+)
+
+// openStore connects to the configured database and, when asked, migrates it.
+func openStore(ctx context.Context, c config, log *slog.Logger) (*bun.DB, *postgres.Store, error) {
+	db, err := postgres.Open(c.DatabaseURL, postgres.WithApplicationName("scrapersky"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	store := postgres.NewStore(db)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := store.Ping(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, nil, fmt.Errorf("database unreachable: %w", err)
+	}
+	if c.MigrateOnStart {
+		applied, err := postgres.Migrate(ctx, db, postgres.Up)
+		if err != nil {
+			_ = db.Close()
+			return nil, nil, fmt.Errorf("migrate: %w", err)
+		}
+		if len(applied) > 0 {
+			log.Info("migrations applied", "migrations", applied)
+		}
+	}
+	return db, store, nil
+}
+
+// serve runs the API (when withHTTP) and the workers until ctx ends, then
+// shuts both down gracefully: the listener stops accepting, in-flight
+// requests finish, workers finish or release their jobs.
+func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c)
+	if withHTTP {
+		if err := c.checkServe(); err != nil {
+			return err
+		}
+	} else if c.Workers == 0 {
+		return errors.New("SCRAPERSKY_WORKERS=0: a worker process needs at least one worker")
+	}
+
+	db, store, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	workers, err := newWorkers(c, store, log)
+	if err != nil {
+		return err
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.Run(workCtx) }()
+	}
+	if len(workers) > 0 {
+		log.Info("workers started", "count", len(workers), "allow_private_networks", c.AllowPrivateNetworks)
+	}
+
+	var srv *httpapi.Server
+	errc := make(chan error, 1)
+	if withHTTP {
+		clock := core.SystemClock{}
+		srv, err = httpapi.New(httpapi.Config{
+			ReadTimeout:    c.ReadTimeout,
+			WriteTimeout:   c.WriteTimeout,
+			IdleTimeout:    c.IdleTimeout,
+			RequestTimeout: c.RequestTimeout,
+			JWTSecret:      []byte(c.JWTSecret),
+			DevToken:       c.DevToken,
+			AllowDevToken:  c.development(),
+			Logger:         log,
+			StoreKind:      "postgres",
+		}, httpapi.Deps{
+			EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
+			SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
+			Submitter:       curation.NewSubmitter(store, clock),
+			Domains:         store,
+			DB:              store,
+		})
+		if err != nil {
+			stopWork()
+			wg.Wait()
+			return err
+		}
+		ln, err := net.Listen("tcp", c.Addr)
+		if err != nil {
+			stopWork()
+			wg.Wait()
+			return fmt.Errorf("listen on %s: %w", c.Addr, err)
+		}
+		log.Info("listening", "addr", ln.Addr().String(), "env", c.Env)
+		go func() { errc <- srv.Serve(ln) }()
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err = <-errc:
+		log.Error("server stopped", "error", err)
+	}
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+		if serr := srv.Shutdown(sctx); serr != nil {
+			log.Error("http shutdown", "error", serr)
+		}
+		cancel()
+	}
+	stopWork()
+	wg.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// newWorkers builds c.Workers email scan workers sharing one crawler.
+func newWorkers(c config, store *postgres.Store, log *slog.Logger) ([]*queue.Worker, error) {
+	if c.Workers == 0 {
+		return nil, nil
+	}
+	crawlCfg := scraper.DefaultConfig()
+	crawlCfg.MaxPages = c.MaxPages
+	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
+	crawlCfg.RequestsPerSecond = c.CrawlRate
+	crawlCfg.Burst = max(1, int(c.CrawlRate))
+	crawler := scraper.New(crawlCfg)
+	handler := scan.NewHandler(scraper.NewEmailScanner(crawler), store, core.SystemClock{})
+	qcfg := queue.Config{
+		Concurrency:     1,
+		PollInterval:    c.PollInterval,
+		Lease:           c.Lease,
+		JobTimeout:      c.ScanTimeout,
+		MaxAttempts:     c.MaxAttempts,
+		RescueInterval:  c.RescueInterval,
+		ShutdownTimeout: c.ShutdownTimeout,
+	}
+	out := make([]*queue.Worker, 0, c.Workers)
+	for range c.Workers {
+		w, err := queue.NewWorker(store, core.EmailScan, handler, qcfg, core.SystemClock{}, log, queue.Hooks{})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
