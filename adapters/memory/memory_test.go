@@ -21,3 +21,8 @@ func TestScanContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunScan(t, func(t *testing.T) storetest.ScanStore { return memory.NewStore() })
 }
+
+func TestStats(t *testing.T) {
+	t.Parallel()
+	storetest.RunStats(t, memory.NewStore())
+}

@@ -1,0 +1,158 @@
+// Package metrics exposes the service's Prometheus metrics: domains by status
+// column and value (read from the store at scrape time), claims and finished
+// jobs per workflow, pages fetched by HTTP status class, contacts stored and
+// HTTP request durations. It decorates core ports rather than reaching into
+// other adapters.
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/queue"
+	"github.com/scrapersky/scrapersky-go/core/scan"
+)
+
+// StatusCounter counts domains by status; the stores implement it.
+type StatusCounter interface {
+	CountStatuses(ctx context.Context) ([]core.StatusCount, error)
+}
+
+// Metrics owns a registry and the service's collectors.
+type Metrics struct {
+	reg      *prometheus.Registry
+	claims   *prometheus.CounterVec
+	finished *prometheus.CounterVec
+	pages    *prometheus.CounterVec
+	contacts prometheus.Counter
+	requests *prometheus.HistogramVec
+}
+
+// New registers every collector; counter may be nil (no domain gauges).
+func New(counter StatusCounter, log *slog.Logger) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scrapersky_jobs_claimed_total", Help: "Domains claimed by workers.",
+		}, []string{"workflow"}),
+		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scrapersky_jobs_finished_total", Help: "Claimed jobs by outcome: done, retry, failed, released, lease_lost.",
+		}, []string{"workflow", "outcome"}),
+		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scrapersky_pages_fetched_total", Help: "Pages fetched by the email scan, by HTTP status class.",
+		}, []string{"class"}),
+		contacts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scrapersky_contacts_found_total", Help: "Contacts in finished scans (a rescan counts again).",
+		}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "scrapersky_http_request_duration_seconds", Help: "HTTP request durations by route and status.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route", "status"}),
+	}
+	m.reg.MustRegister(m.claims, m.finished, m.pages, m.contacts, m.requests,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if counter != nil {
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		m.reg.MustRegister(&domainCollector{counter: counter, log: log})
+	}
+	return m
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry returns the registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Hooks returns the queue hooks that count claims and outcomes.
+func (m *Metrics) Hooks() queue.Hooks {
+	return queue.Hooks{
+		Claimed:  func(wf core.Workflow, n int) { m.claims.WithLabelValues(wf.Name).Add(float64(n)) },
+		Finished: func(wf core.Workflow, outcome string) { m.finished.WithLabelValues(wf.Name, outcome).Inc() },
+	}
+}
+
+// ObserveRequest records one HTTP request; route is the route pattern, not
+// the raw path, to keep the label set small.
+func (m *Metrics) ObserveRequest(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// Scanner counts the pages a scanner fetched, by status class.
+func (m *Metrics) Scanner(s scan.Scanner) scan.Scanner { return &scanner{s, m} }
+
+// Results counts the contacts of every stored scan.
+func (m *Metrics) Results(r scan.Results) scan.Results { return &results{r, m} }
+
+type scanner struct {
+	next scan.Scanner
+	m    *Metrics
+}
+
+func (s *scanner) Scan(ctx context.Context, site string) (scan.Report, error) {
+	rep, err := s.next.Scan(ctx, site)
+	for _, p := range rep.Pages {
+		s.m.pages.WithLabelValues(statusClass(p.Status)).Inc()
+	}
+	return rep, err
+}
+
+type results struct {
+	next scan.Results
+	m    *Metrics
+}
+
+func (r *results) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {
+	if err := r.next.FinishScan(ctx, job, out); err != nil {
+		return err
+	}
+	r.m.contacts.Add(float64(len(out.Contacts)))
+	return nil
+}
+
+func statusClass(code int) string {
+	if code < 100 || code > 599 {
+		return "other"
+	}
+	return strconv.Itoa(code/100) + "xx"
+}
+
+// domainCollector reads the status counts from the store at scrape time.
+type domainCollector struct {
+	counter StatusCounter
+	log     *slog.Logger
+}
+
+var domainsDesc = prometheus.NewDesc("scrapersky_domains", "Domains by status column and value (\"null\" for NULL).", []string{"column", "status"}, nil)
+
+func (c *domainCollector) Describe(ch chan<- *prometheus.Desc) { ch <- domainsDesc }
+
+func (c *domainCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	counts, err := c.counter.CountStatuses(ctx)
+	if err != nil {
+		c.log.Error("metrics: counting domains failed", "error", err)
+		ch <- prometheus.NewInvalidMetric(domainsDesc, err)
+		return
+	}
+	for _, sc := range counts {
+		status := sc.Status
+		if status == "" {
+			status = "null"
+		}
+		ch <- prometheus.MustNewConstMetric(domainsDesc, prometheus.GaugeValue, float64(sc.Count), string(sc.Field), status)
+	}
+}

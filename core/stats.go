@@ -1,0 +1,12 @@
+package core
+
+// StatusCount is how many domains hold one value of one status column; a
+// NULL secondary status has Status "".
+type StatusCount struct {
+	Field  Field
+	Status string
+	Count  int
+}
+
+// StatusFields are the status columns counted for metrics and dashboards.
+var StatusFields = []Field{FieldEmailScanStatus, FieldPageScrapeStatus, FieldSitemapCurationStatus, FieldSitemapAnalysisStatus}
