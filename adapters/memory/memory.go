@@ -55,10 +55,14 @@ func NewStore() *Store {
 }
 
 func (s *state) clone() *state {
-	// Status updates write only domains; the queue maps are shared with the
-	// copy and are never written inside a unit of work.
-	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: s.leases, attempts: s.attempts,
-		contacts: s.contacts, pages: s.pages}
+	// A unit of work writes domains and the queue bookkeeping; contacts and
+	// pages are shared with the copy and never written inside one.
+	leases := make(map[string]map[uuid.UUID]lease, len(s.leases))
+	for k, v := range s.leases {
+		leases[k] = maps.Clone(v)
+	}
+	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: leases,
+		attempts: maps.Clone(s.attempts), contacts: s.contacts, pages: s.pages}
 }
 
 // Within runs fn against a private copy of the store and installs the copy
@@ -160,6 +164,13 @@ func (t *tx) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UU
 		if err := queueDomain(&d, wf); err != nil {
 			return nil, err
 		}
+		// Queueing starts a fresh job: no attempts, due at once.
+		if wf.Prefix == core.EmailScan.Prefix {
+			d.PageScrapeAttempts = 0
+		} else {
+			delete(t.st.attempts, wf.Prefix+"/"+id.String())
+		}
+		delete(t.st.leases[wf.Prefix], id)
 		d.UpdatedAt = now
 		t.st.domains[id] = d
 		out = append(out, id)

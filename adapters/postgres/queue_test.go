@@ -194,25 +194,25 @@ func TestQueueProgressColumns(t *testing.T) {
 	require.Equal(t, &t2, d.PageScrapeStartedAt)
 	require.Equal(t, ptr(t2.Add(time.Second)), d.PageScrapeFinishedAt)
 
-	// Queued again by a user, the attempts count on; a claim clears the
-	// finish time, and the rescuer fails the domain when they run out,
-	// saying how many there were.
+	// Queued again by a user, the domain starts a fresh job: attempts from
+	// one; a claim clears the finish time, and the rescuer fails the domain
+	// when they run out, saying how many there were.
 	storetest.QueueAgain(t, s, id)
 	t3 := t2.Add(time.Hour)
 	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t3)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
-	require.Equal(t, 3, jobs[0].Attempt)
+	require.Equal(t, 1, jobs[0].Attempt)
 	d, err = s.GetDomain(ctx, id)
 	require.NoError(t, err)
 	require.Nil(t, d.PageScrapeFinishedAt)
-	n, err := s.Rescue(ctx, wf, 3, t3.Add(2*time.Minute))
+	n, err := s.Rescue(ctx, wf, 1, t3.Add(2*time.Minute))
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	d, err = s.GetDomain(ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, core.TaskError, *d.PageScrapeStatus)
-	require.Equal(t, "lease expired after 3 attempts", *d.PageScrapeError)
+	require.Equal(t, "lease expired after 1 attempts", *d.PageScrapeError)
 	require.Equal(t, ptr(t3.Add(2*time.Minute)), d.PageScrapeFinishedAt)
 	require.ErrorIs(t, s.Extend(ctx, wf, jobs[0], t3.Add(time.Hour)), core.ErrLeaseLost, "the rescued job is fenced out")
 }

@@ -66,7 +66,10 @@ RETURNING d.id`
 //
 // Arguments: the secondary column, its queued value, the error column, now,
 // the IDs (uuid[]), the secondary column again, the active values (text[]).
-const queueSecondarySQL = `UPDATE domains SET ? = ?, ? = NULL, updated_at = ?
+//
+// Queueing starts a fresh job: the attempt count and the retry time of the
+// workflow's queue go back to zero and NULL.
+const queueSecondarySQL = `UPDATE domains SET ? = ?, ? = NULL, ? = 0, ? = NULL, updated_at = ?
 WHERE id = ANY(?) AND (? IS NULL OR ? <> ALL(?))
 RETURNING id`
 
@@ -108,6 +111,10 @@ func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.
 	if err != nil {
 		return nil, err
 	}
+	q, err := argsFor(wf)
+	if err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -119,7 +126,7 @@ func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.
 	}
 	var queued []uuid.UUID
 	if err := r.db.NewRaw(queueSecondarySQL,
-		secondary, wf.Queued, errCol, now,
+		secondary, wf.Queued, errCol, q.Attempts, q.NextAt, now,
 		pgdialect.Array(ids), secondary, secondary, pgdialect.Array(active)).
 		Scan(ctx, &queued); err != nil {
 		return nil, fmt.Errorf("queue %s: %w", wf.Secondary, err)

@@ -33,6 +33,7 @@ func RunQueue(t *testing.T, newStore QueueFactory) {
 			t.Run("Fencing", func(t *testing.T) { t.Parallel(); testFencing(t, newStore(t), wf) })
 			t.Run("RetryAndBackoff", func(t *testing.T) { t.Parallel(); testRetry(t, newStore(t), wf) })
 			t.Run("ReleaseGivesAttemptBack", func(t *testing.T) { t.Parallel(); testRelease(t, newStore(t), wf) })
+			t.Run("RequeueStartsFresh", func(t *testing.T) { t.Parallel(); testRequeue(t, newStore(t), wf) })
 			t.Run("Rescue", func(t *testing.T) { t.Parallel(); testRescue(t, newStore(t), wf) })
 			t.Run("ConcurrentClaimers", func(t *testing.T) { t.Parallel(); testConcurrentClaim(t, newStore(t), wf) })
 		})
@@ -269,4 +270,29 @@ func QueueAgain(t *testing.T, s Store, id uuid.UUID) {
 		Update(context.Background(), curation.UpdateInput{IDs: []uuid.UUID{id}, Status: core.CurationSelected})
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Queued)
+}
+
+func testRequeue(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	ids := QueueDomains(t, s, wf, "rq", 1)
+	now := time.Now().UTC()
+	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
+	require.NoError(t, err)
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], now, "HTTP 503", now))
+	jobs, err = s.Claim(ctx, wf, 1, time.Minute, now.Add(time.Second))
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, 2, jobs[0].Attempt)
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], "HTTP 503 after 2 attempts", now))
+
+	// The user selects the failed domain again: a fresh job with every
+	// attempt available.
+	res, err := curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil).
+		Update(ctx, curation.UpdateInput{IDs: ids, Status: core.CurationSelected})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Queued)
+	jobs, err = s.Claim(ctx, wf, 1, time.Minute, now.Add(2*time.Second))
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, 1, jobs[0].Attempt, "queueing again resets the attempts")
 }
