@@ -22,6 +22,11 @@ func TestScanContract(t *testing.T) {
 	storetest.RunScan(t, func(t *testing.T) storetest.ScanStore { return memory.NewStore() })
 }
 
+func TestSitemapContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunSitemap(t, func(t *testing.T) storetest.SitemapStore { return memory.NewStore() })
+}
+
 func TestStats(t *testing.T) {
 	t.Parallel()
 	storetest.RunStats(t, memory.NewStore())

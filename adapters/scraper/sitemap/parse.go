@@ -1,0 +1,346 @@
+package sitemap
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html/charset"
+
+	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+)
+
+// limits bound the reading of one file.
+type limits struct {
+	maxURLs     int   // entries counted per file
+	maxBytes    int64 // bytes read per file, after decompression
+	maxChildren int   // index entries kept for following
+	maxRun      int64 // bytes between two markup characters
+	maxText     int   // bytes kept of a <loc> or <lastmod>
+}
+
+// child is one entry of a sitemap index.
+type child struct {
+	url     string
+	lastmod *time.Time
+}
+
+// parsed is what reading one file found. Counts cover what was read before
+// an error.
+type parsed struct {
+	// sitemap is true once the root element was <urlset> or <sitemapindex>.
+	sitemap bool
+	typ     sm.FileType
+	count   int
+	lastmod *time.Time
+	// children are the first maxChildren entries of an index; dropped
+	// counts the entries after them.
+	children []child
+	dropped  int
+	err      string
+}
+
+// Namespaces of the Google sitemap extensions, matched by substring so that
+// http/https and version variants count too.
+const (
+	nsImage = "sitemap-image"
+	nsVideo = "sitemap-video"
+	nsNews  = "sitemap-news"
+)
+
+// extension returns the file type an element namespace stands for, or "".
+func extension(space string) sm.FileType {
+	switch {
+	case strings.Contains(space, nsNews):
+		return sm.TypeNews
+	case strings.Contains(space, nsVideo):
+		return sm.TypeVideo
+	case strings.Contains(space, nsImage):
+		return sm.TypeImage
+	}
+	return ""
+}
+
+// errRunTooLong means a run of bytes without markup exceeded limits.maxRun.
+var errRunTooLong = errors.New("text run too long")
+
+// errInflatedTooLarge means a gzip file inflated past limits.maxBytes.
+var errInflatedTooLarge = errors.New("inflated size exceeds the cap")
+
+// parse reads one sitemap file from r as a token stream: gzip (recognized
+// by its magic bytes) is decompressed, and every limit is enforced while
+// reading, so a hostile file costs at most maxBytes of reading. base
+// resolves relative <loc>s; lastmods after now plus a day are ignored.
+func parse(r io.Reader, base *url.URL, lim limits, now time.Time) parsed {
+	var p parsed
+	br := bufio.NewReader(r)
+	var src io.Reader
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			p.err = describe(err, lim)
+			return p
+		}
+		defer zr.Close()
+		src = &capReader{r: zr, left: lim.maxBytes, err: errInflatedTooLarge}
+	} else {
+		src = &capReader{r: br, left: lim.maxBytes, err: scraper.ErrBodyTooLarge}
+	}
+	dec := xml.NewDecoder(&runGuard{r: src, max: lim.maxRun})
+	dec.CharsetReader = charset.NewReaderLabel
+	dec.Entity = xml.HTMLEntity
+
+	var (
+		depth    int
+		inEntry  bool
+		field    string // "loc" or "lastmod" while inside one
+		text     bytes.Buffer
+		loc      string
+		mod      string
+		declared sm.FileType
+		used     = map[sm.FileType]bool{}
+		latest   = now.Add(24 * time.Hour)
+	)
+	entry := "url"
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if !p.sitemap {
+				p.err = "empty file: no XML element"
+			}
+			break
+		}
+		if err != nil {
+			p.err = describe(err, lim)
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			ext := extension(t.Name.Space)
+			if ext != "" {
+				used[ext] = true
+			}
+			switch {
+			case depth == 1:
+				switch t.Name.Local {
+				case "urlset":
+					p.typ = sm.TypeStandard
+				case "sitemapindex":
+					p.typ, entry = sm.TypeIndex, "sitemap"
+				default:
+					p.err = fmt.Sprintf("not a sitemap: root element <%s>", t.Name.Local)
+					return p
+				}
+				p.sitemap = true
+				for _, a := range t.Attr {
+					if e := extension(a.Value); a.Name.Space == "xmlns" && e != "" && rank(e) > rank(declared) {
+						declared = e
+					}
+				}
+			case depth == 2 && ext == "" && t.Name.Local == entry:
+				if p.count == lim.maxURLs {
+					noun := "URLs"
+					if p.typ == sm.TypeIndex {
+						noun = "sitemaps"
+					}
+					p.err = fmt.Sprintf("more than %d %s; stopped counting", lim.maxURLs, noun)
+					p.typ = fileType(p.typ, used, declared)
+					return p
+				}
+				p.count++
+				inEntry, loc, mod = true, "", ""
+			case depth == 3 && inEntry && ext == "" && (t.Name.Local == "loc" || t.Name.Local == "lastmod"):
+				field = t.Name.Local
+				text.Reset()
+			}
+		case xml.CharData:
+			if field != "" && text.Len() < lim.maxText {
+				text.Write(t[:min(len(t), lim.maxText-text.Len())])
+			}
+		case xml.EndElement:
+			switch {
+			case depth == 3 && field != "":
+				if field == "loc" {
+					loc = strings.TrimSpace(text.String())
+				} else {
+					mod = strings.TrimSpace(text.String())
+				}
+				field = ""
+			case depth == 2 && inEntry:
+				inEntry = false
+				lm := parseDate(mod)
+				if lm != nil && lm.After(latest) {
+					lm = nil
+				}
+				if lm != nil && (p.lastmod == nil || lm.After(*p.lastmod)) {
+					p.lastmod = lm
+				}
+				if p.typ == sm.TypeIndex && loc != "" {
+					switch u := resolve(base, loc); {
+					case u == "":
+					case len(p.children) == lim.maxChildren:
+						p.dropped++
+					default:
+						p.children = append(p.children, child{url: u, lastmod: lm})
+					}
+				}
+			}
+			depth--
+		}
+	}
+	p.typ = fileType(p.typ, used, declared)
+	return p
+}
+
+// rank orders the extension types: a news sitemap may carry images, and a
+// video one thumbnails, so the rarer kind wins.
+func rank(t sm.FileType) int {
+	switch t {
+	case sm.TypeNews:
+		return 3
+	case sm.TypeVideo:
+		return 2
+	case sm.TypeImage:
+		return 1
+	}
+	return 0
+}
+
+// fileType refines a urlset's type: an extension whose elements are used
+// decides; failing that, a declared extension namespace.
+func fileType(t sm.FileType, used map[sm.FileType]bool, declared sm.FileType) sm.FileType {
+	if t == sm.TypeIndex {
+		return t
+	}
+	best := sm.FileType("")
+	for e := range used {
+		if rank(e) > rank(best) {
+			best = e
+		}
+	}
+	switch {
+	case best != "":
+		return best
+	case declared != "":
+		return declared
+	}
+	return sm.TypeStandard
+}
+
+// resolve returns loc as an absolute http(s) URL without fragment, or "".
+func resolve(base *url.URL, loc string) string {
+	u, err := base.Parse(loc)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// describe words a reading failure for File.Error.
+func describe(err error, lim limits) string {
+	var se *xml.SyntaxError
+	var ne net.Error
+	switch {
+	case errors.Is(err, scraper.ErrBodyTooLarge):
+		return fmt.Sprintf("larger than %s; cut", size(lim.maxBytes))
+	case errors.Is(err, errInflatedTooLarge):
+		return fmt.Sprintf("larger than %s uncompressed; cut", size(lim.maxBytes))
+	case errors.Is(err, errRunTooLong):
+		return fmt.Sprintf("more than %s without markup; cut", size(lim.maxRun))
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed XML at line %d: %s", se.Line, se.Msg)
+	case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), isFlate(err):
+		return "broken gzip: " + err.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout while reading"
+	case strings.HasPrefix(err.Error(), "xml: "):
+		return "malformed XML: " + strings.TrimPrefix(err.Error(), "xml: ")
+	}
+	return "read failed: " + err.Error()
+}
+
+func isFlate(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "flate: ")
+}
+
+// size words a byte count: "50 MB" for whole mebibytes, as sitemaps.org
+// spells its 52,428,800-byte limit.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// capReader returns err once more than left bytes were asked of it, after
+// delivering left bytes.
+type capReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, c.err
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n + int(c.left), c.err
+	}
+	return n, err
+}
+
+// runGuard fails a stream with more than max bytes between two markup
+// characters ('<' or '>'). encoding/xml buffers a whole text, comment or
+// attribute value before returning it, so without the guard one long run
+// would sit in memory whole.
+type runGuard struct {
+	r   io.Reader
+	max int64
+	run int64
+	err error
+}
+
+func (g *runGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	for b := p[:n]; len(b) > 0; {
+		i := bytes.IndexAny(b, "<>")
+		if i < 0 {
+			g.run += int64(len(b))
+			break
+		}
+		if g.run+int64(i) > g.max {
+			g.run += int64(i)
+			break
+		}
+		g.run, b = 0, b[i+1:]
+	}
+	if g.run > g.max {
+		g.err = fmt.Errorf("%w: more than %d bytes", errRunTooLong, g.max)
+		return 0, g.err
+	}
+	return n, err
+}
