@@ -28,6 +28,10 @@ type Domain struct {
 	PageScrapeFinishedAt *time.Time `json:"page_scrape_finished_at"`
 	PagesScanned         int        `json:"pages_scanned"`
 	ContactsFound        int        `json:"contacts_found"`
+
+	// Sitemap analysis results, kept by the sitemap worker.
+	SitemapCount    int `json:"sitemap_count"`
+	SitemapURLCount int `json:"sitemap_url_count"`
 }
 
 // NewDomain returns a Domain for an already normalized host with the default

@@ -265,7 +265,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		outcome = OutcomeFailed
 		msg := err.Error()
 		if isTransient(err) {
-			msg = fmt.Sprintf("%s after %d attempts", msg, job.Attempt)
+			msg = fmt.Sprintf("%s; gave up after %s", msg, runs(job.Attempt))
 		}
 		if ferr := w.q.Fail(octx, w.wf, job, msg, now); ferr != nil {
 			log.ErrorContext(octx, "recording failure failed", "error", ferr)
@@ -345,4 +345,13 @@ func isClosed(ch <-chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// runs spells a count of claims for messages users read: "1 run",
+// "3 runs". (The crawler counts its own per-request attempts.)
+func runs(n int) string {
+	if n == 1 {
+		return "1 run"
+	}
+	return fmt.Sprintf("%d runs", n)
 }

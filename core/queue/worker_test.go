@@ -142,7 +142,7 @@ func TestTransientErrorRetriesThenFails(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	stop()
 	_, msg := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
-	require.Equal(t, "HTTP 503 after 3 attempts", msg)
+	require.Equal(t, "HTTP 503; gave up after 3 runs", msg)
 	require.Equal(t, int32(3), calls.Load())
 	retries, _ := outcomes.Load(queue.OutcomeRetry)
 	require.Equal(t, int32(2), retries.(*atomic.Int32).Load())

@@ -90,5 +90,5 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, core.AnalysisError, *d.SitemapAnalysisStatus)
 	require.NotNil(t, d.SitemapAnalysisError)
-	require.Equal(t, "connection refused after 1 attempts", *d.SitemapAnalysisError)
+	require.Equal(t, "connection refused; gave up after 1 run", *d.SitemapAnalysisError)
 }
