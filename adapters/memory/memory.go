@@ -17,6 +17,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store provides the ports.
@@ -40,6 +41,7 @@ type state struct {
 	attempts map[string]int
 	contacts map[uuid.UUID]map[string]scan.Contact
 	pages    map[uuid.UUID]map[string]scan.Page
+	sitemaps map[uuid.UUID]map[string]sitemap.File // by domain, then URL
 }
 
 // NewStore returns an empty store.
@@ -51,18 +53,20 @@ func NewStore() *Store {
 		attempts: map[string]int{},
 		contacts: map[uuid.UUID]map[string]scan.Contact{},
 		pages:    map[uuid.UUID]map[string]scan.Page{},
+		sitemaps: map[uuid.UUID]map[string]sitemap.File{},
 	}}
 }
 
 func (s *state) clone() *state {
-	// A unit of work writes domains and the queue bookkeeping; contacts and
-	// pages are shared with the copy and never written inside one.
+	// A unit of work writes domains and the queue bookkeeping; contacts,
+	// pages and sitemap files are shared with the copy and never written
+	// inside one.
 	leases := make(map[string]map[uuid.UUID]lease, len(s.leases))
 	for k, v := range s.leases {
 		leases[k] = maps.Clone(v)
 	}
 	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: leases,
-		attempts: maps.Clone(s.attempts), contacts: s.contacts, pages: s.pages}
+		attempts: maps.Clone(s.attempts), contacts: s.contacts, pages: s.pages, sitemaps: s.sitemaps}
 }
 
 // Within runs fn against a private copy of the store and installs the copy

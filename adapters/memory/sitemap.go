@@ -3,11 +3,9 @@ package memory
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"weak"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -18,44 +16,18 @@ import (
 
 var _ sitemap.Results = (*Store)(nil)
 
-// sitemapData holds the sitemap files and totals of one Store. It is only
-// read or written while the Store's mu is held.
-type sitemapData struct {
-	files  map[uuid.UUID]map[string]sitemap.File // by domain, then URL
-	totals map[uuid.UUID][2]int                  // by domain: files, URLs
-}
-
-// sitemapTables attaches a sitemapData to each Store without a field in
-// Store: the key is a weak pointer, and a cleanup drops the entry when the
-// Store is collected.
-var sitemapTables = struct {
-	mu sync.Mutex
-	m  map[weak.Pointer[Store]]*sitemapData
-}{m: map[weak.Pointer[Store]]*sitemapData{}}
-
-func (s *Store) sitemapData() *sitemapData {
-	key := weak.Make(s)
-	sitemapTables.mu.Lock()
-	defer sitemapTables.mu.Unlock()
-	if d, ok := sitemapTables.m[key]; ok {
-		return d
-	}
-	d := &sitemapData{files: map[uuid.UUID]map[string]sitemap.File{}, totals: map[uuid.UUID][2]int{}}
-	sitemapTables.m[key] = d
-	runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
-		sitemapTables.mu.Lock()
-		defer sitemapTables.mu.Unlock()
-		delete(sitemapTables.m, k)
-	}, key)
-	return d
-}
-
 // FinishAnalysis stores a finished sitemap analysis if job still owns its
-// domain: files are upserted by URL (keeping the stored ID), the totals
-// replaced and the domain set to Completed.
+// domain: out's files replace the domain's set (a URL found again keeps its
+// stored ID, a URL no longer found is dropped), the domain's totals are
+// set and its analysis is Completed. Like the Postgres store, it keeps the
+// first record of a URL listed twice, counts distinct URLs, and rejects an
+// invalid file before writing anything.
 func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := checkOutcome(out); err != nil {
+		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,63 +39,68 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 	if err := setSecondary(&d, wf.Secondary, wf.Done, nil); err != nil {
 		return err
 	}
-	data := s.sitemapData()
-	fs := data.files[d.ID]
-	if fs == nil {
-		fs = map[string]sitemap.File{}
-		data.files[d.ID] = fs
-	}
+	old := s.state.sitemaps[d.ID]
+	fs := make(map[string]sitemap.File, len(out.Files))
 	for _, f := range out.Files {
-		if old, ok := fs[f.URL]; ok {
-			f.ID = old.ID
+		if _, dup := fs[f.URL]; dup {
+			continue
+		}
+		if prev, ok := old[f.URL]; ok {
+			f.ID = prev.ID
+		} else if f.ID == uuid.Nil {
+			f.ID = uuid.New()
 		}
 		f.DomainID = d.ID
-		if f.LastModified != nil {
-			t := *f.LastModified
-			f.LastModified = &t
-		}
+		f.LastModified = copyTime(f.LastModified)
 		fs[f.URL] = f
 	}
-	data.totals[d.ID] = [2]int{len(out.Files), out.TotalURLs}
+	s.state.sitemaps[d.ID] = fs
+	d.SitemapCount = len(fs)
+	d.SitemapURLCount = out.TotalURLs
 	d.UpdatedAt = out.FinishedAt
 	s.state.domains[d.ID] = d
 	s.state.setLease(wf, d.ID, lease{})
 	return nil
 }
 
-// SitemapFiles returns the domain's sitemap files ordered by URL.
+// checkOutcome rejects what the Postgres schema's CHECK constraints would.
+func checkOutcome(out sitemap.Outcome) error {
+	if out.TotalURLs < 0 {
+		return fmt.Errorf("%w: negative URL total %d", core.ErrInvalidStatus, out.TotalURLs)
+	}
+	for _, f := range out.Files {
+		if !f.Type.Valid() || !f.Discovery.Valid() || f.URLCount < 0 {
+			return fmt.Errorf("%w: sitemap file %q: type %q, discovery %q, url count %d",
+				core.ErrInvalidStatus, f.URL, f.Type, f.Discovery, f.URLCount)
+		}
+	}
+	return nil
+}
+
+// SitemapFiles returns the domain's sitemap files ordered by URL; none (not
+// an error) for an unknown domain.
 func (s *Store) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	fs := s.sitemapData().files[domainID]
+	fs := s.state.sitemaps[domainID]
 	out := make([]sitemap.File, 0, len(fs))
 	for _, f := range fs {
-		if f.LastModified != nil {
-			t := *f.LastModified
-			f.LastModified = &t
-		}
+		f.LastModified = copyTime(f.LastModified)
 		out = append(out, f)
 	}
 	slices.SortFunc(out, func(a, b sitemap.File) int { return strings.Compare(a.URL, b.URL) })
 	return out, nil
 }
 
-// SitemapTotals returns the number of sitemap files and of URLs the
-// domain's last finished analysis found (zero before any), or an error
-// wrapping core.ErrNotFound for an unknown domain. They stand in for the
-// Domain columns sitemap_count and sitemap_url_count.
-func (s *Store) SitemapTotals(ctx context.Context, domainID uuid.UUID) (files, urls int, err error) {
-	if err := ctx.Err(); err != nil {
-		return 0, 0, err
+// copyTime returns a copy of *t, so that callers and the store never share
+// a time they could change under each other.
+func copyTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, ok := s.state.domains[domainID]; !ok {
-		return 0, 0, fmt.Errorf("domain %s: %w", domainID, core.ErrNotFound)
-	}
-	t := s.sitemapData().totals[domainID]
-	return t[0], t[1], nil
+	c := *t
+	return &c
 }

@@ -243,6 +243,8 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 		{"sitemap_analysis_finished_at", "timestamp with time zone", "YES"},
 		{"pages_scanned", "integer", "NO"},
 		{"contacts_found", "integer", "NO"},
+		{"sitemap_count", "integer", "NO"},
+		{"sitemap_url_count", "integer", "NO"},
 	}, cols)
 
 	id := uuid.New()
@@ -260,6 +262,8 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 	require.Nil(t, d.PageScrapeFinishedAt)
 	require.Zero(t, d.PagesScanned)
 	require.Zero(t, d.ContactsFound)
+	require.Zero(t, d.SitemapCount)
+	require.Zero(t, d.SitemapURLCount)
 
 	// The pollers' partial indexes exist: the claim's hold only queued
 	// rows, the rescuer's only running ones.

@@ -98,6 +98,9 @@ type domainRow struct {
 	PageScrapeFinishedAt *time.Time `bun:"page_scrape_finished_at"`
 	PagesScanned         int        `bun:"pages_scanned,notnull"`
 	ContactsFound        int        `bun:"contacts_found,notnull"`
+
+	SitemapCount    int `bun:"sitemap_count,notnull"`
+	SitemapURLCount int `bun:"sitemap_url_count,notnull"`
 }
 
 func rowOf(d core.Domain) domainRow {
@@ -117,6 +120,8 @@ func rowOf(d core.Domain) domainRow {
 		PageScrapeFinishedAt:  d.PageScrapeFinishedAt,
 		PagesScanned:          d.PagesScanned,
 		ContactsFound:         d.ContactsFound,
+		SitemapCount:          d.SitemapCount,
+		SitemapURLCount:       d.SitemapURLCount,
 	}
 }
 
@@ -140,6 +145,8 @@ func (r domainRow) domain() core.Domain {
 		PageScrapeFinishedAt:  utcPtr(r.PageScrapeFinishedAt),
 		PagesScanned:          r.PagesScanned,
 		ContactsFound:         r.ContactsFound,
+		SitemapCount:          r.SitemapCount,
+		SitemapURLCount:       r.SitemapURLCount,
 	}
 }
 

@@ -18,10 +18,8 @@ import (
 type SitemapStore interface {
 	QueueStore
 	sitemap.Results
+	// SitemapFiles returns the domain's sitemap files ordered by URL.
 	SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error)
-	// SitemapTotals returns the file and URL totals of the domain's last
-	// finished analysis.
-	SitemapTotals(ctx context.Context, domainID uuid.UUID) (files, urls int, err error)
 }
 
 // SitemapFactory returns an empty store for one test.
@@ -33,6 +31,30 @@ func RunSitemap(t *testing.T, newStore SitemapFactory) {
 	t.Run("NoSitemapIsCompleted", func(t *testing.T) { t.Parallel(); testSitemapNone(t, newStore(t)) })
 	t.Run("ReanalysisUpserts", func(t *testing.T) { t.Parallel(); testSitemapReanalysis(t, newStore(t)) })
 	t.Run("ZombieIsFencedOut", func(t *testing.T) { t.Parallel(); testSitemapZombie(t, newStore(t)) })
+	t.Run("ReanalysisReplacesTheSet", func(t *testing.T) { t.Parallel(); testSitemapReplace(t, newStore(t)) })
+	t.Run("ReanalysisWithoutSitemapsClears", func(t *testing.T) { t.Parallel(); testSitemapCleared(t, newStore(t)) })
+	t.Run("DuplicateURLStoredOnce", func(t *testing.T) { t.Parallel(); testSitemapDuplicates(t, newStore(t)) })
+	t.Run("InvalidFileWritesNothing", func(t *testing.T) { t.Parallel(); testSitemapInvalid(t, newStore(t)) })
+}
+
+// sitemapTotals reads the domain's sitemap_count and sitemap_url_count.
+func sitemapTotals(t *testing.T, s SitemapStore, id uuid.UUID) (files, urls int) {
+	t.Helper()
+	d, err := s.GetDomain(context.Background(), id)
+	require.NoError(t, err)
+	return d.SitemapCount, d.SitemapURLCount
+}
+
+// sitemapIDs returns the stored files' IDs by URL.
+func sitemapIDs(t *testing.T, s SitemapStore, id uuid.UUID) map[string]uuid.UUID {
+	t.Helper()
+	fs, err := s.SitemapFiles(context.Background(), id)
+	require.NoError(t, err)
+	out := make(map[string]uuid.UUID, len(fs))
+	for _, f := range fs {
+		out[f.URL] = f.ID
+	}
+	return out
 }
 
 // QueueSitemapAgain selects a finished domain for the sitemap analysis
@@ -75,8 +97,7 @@ func testSitemapFinish(t *testing.T, s SitemapStore) {
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
 	require.Equal(t, string(core.AnalysisCompleted), st)
 	require.Empty(t, msg, "sitemap_analysis_error is NULL")
-	files, urls, err := s.SitemapTotals(ctx, id)
-	require.NoError(t, err)
+	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 3, files)
 	require.Equal(t, 5, urls, "index entries are not page URLs")
 
@@ -119,8 +140,7 @@ func testSitemapNone(t *testing.T, s SitemapStore) {
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
 	require.Equal(t, string(core.AnalysisCompleted), st, "no sitemap is Completed, not Error")
 	require.Empty(t, msg)
-	files, urls, err := s.SitemapTotals(ctx, id)
-	require.NoError(t, err)
+	files, urls := sitemapTotals(t, s, id)
 	require.Zero(t, files)
 	require.Zero(t, urls)
 	got, err := s.SitemapFiles(ctx, id)
@@ -163,8 +183,7 @@ func testSitemapReanalysis(t *testing.T, s SitemapStore) {
 	require.Empty(t, byURL["https://map.example.org/images.xml"].Error, "an error is cleared")
 	require.True(t, byURL["https://map.example.org/sitemap_index.xml"].LastModified.Equal(t2))
 	require.Equal(t, sitemap.TypeNews, byURL["https://map.example.org/news.xml"].Type)
-	files, urls, err := s.SitemapTotals(ctx, id)
-	require.NoError(t, err)
+	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 4, files)
 	require.Equal(t, 7+2+1, urls)
 }
@@ -183,8 +202,7 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Empty(t, got, "a fenced-out finish writes nothing")
-	files, urls, err := s.SitemapTotals(ctx, id)
-	require.NoError(t, err)
+	files, urls := sitemapTotals(t, s, id)
 	require.Zero(t, files)
 	require.Zero(t, urls)
 	st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
@@ -198,4 +216,163 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	require.Equal(t, 4, got[0].URLCount)
 	st, _ = SecondaryOf(t, s, core.SitemapCuration, id)
 	require.Equal(t, string(core.AnalysisCompleted), st)
+	files, urls = sitemapTotals(t, s, id)
+	require.Equal(t, 1, files)
+	require.Equal(t, 4, urls)
+}
+
+// testSitemapReplace re-analyses a domain whose images.xml is gone and
+// which gained video.xml, after a zombie of that second analysis tried to
+// write first; a second domain's files stay as they were throughout.
+func testSitemapReplace(t *testing.T, s SitemapStore) {
+	ctx := context.Background()
+	t1 := time.Now().UTC().Truncate(time.Millisecond)
+	ids := QueueDomains(t, s, core.SitemapCuration, "swap", 2)
+	for range ids {
+		job := claimSitemap(t, s, t1)
+		require.NoError(t, s.FinishAnalysis(ctx, job, sitemap.Build(job.DomainID, analysis(t1), t1)))
+	}
+	id, other := ids[0], ids[1]
+	firstIDs := sitemapIDs(t, s, id)
+	otherBefore, err := s.SitemapFiles(ctx, other)
+	require.NoError(t, err)
+	require.Len(t, otherBefore, 3)
+
+	QueueSitemapAgain(t, s, id)
+	t2 := t1.Add(time.Hour)
+	zombie := claimSitemap(t, s, t2)
+	require.Equal(t, id, zombie.DomainID)
+	_, err = s.Rescue(ctx, core.SitemapCuration, 5, t2.Add(2*time.Minute))
+	require.NoError(t, err)
+	fresh := claimSitemap(t, s, t2.Add(3*time.Minute))
+
+	// The zombie would have emptied the set; it writes nothing.
+	err = s.FinishAnalysis(ctx, zombie, sitemap.Build(id, sitemap.Analysis{}, t2))
+	require.ErrorIs(t, err, core.ErrLeaseLost)
+	require.Equal(t, firstIDs, sitemapIDs(t, s, id), "a fenced-out finish deletes nothing")
+	files, urls := sitemapTotals(t, s, id)
+	require.Equal(t, 3, files, "a fenced-out finish keeps the totals")
+	require.Equal(t, 5, urls)
+
+	second := analysis(t2)
+	second.Files[1].URLCount = 11
+	second.Files = append(second.Files[:2], sitemap.File{URL: "https://map.example.org/video.xml",
+		Type: sitemap.TypeVideo, Discovery: sitemap.DiscoverySitemapIndex, URLCount: 4})
+	out := sitemap.Build(id, second, t2)
+	require.NoError(t, s.FinishAnalysis(ctx, fresh, out))
+
+	got, err := s.SitemapFiles(ctx, id)
+	require.NoError(t, err)
+	urlsGot := make([]string, len(got))
+	for i, f := range got {
+		urlsGot[i] = f.URL
+	}
+	require.Equal(t, []string{
+		"https://map.example.org/pages.xml",
+		"https://map.example.org/sitemap_index.xml",
+		"https://map.example.org/video.xml",
+	}, urlsGot, "images.xml is gone, video.xml is new")
+	require.Equal(t, firstIDs["https://map.example.org/pages.xml"], got[0].ID, "a re-found file keeps its ID")
+	require.Equal(t, firstIDs["https://map.example.org/sitemap_index.xml"], got[1].ID)
+	require.Equal(t, out.Files[2].ID, got[2].ID, "a new file takes the outcome's ID")
+	require.Equal(t, 11, got[0].URLCount)
+	require.True(t, got[1].LastModified.Equal(t2))
+	require.Equal(t, sitemap.TypeVideo, got[2].Type)
+	files, urls = sitemapTotals(t, s, id)
+	require.Equal(t, 3, files)
+	require.Equal(t, 11+4, urls)
+	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
+	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Empty(t, msg, "the rescue's error is cleared")
+
+	otherAfter, err := s.SitemapFiles(ctx, other)
+	require.NoError(t, err)
+	require.Equal(t, otherBefore, otherAfter, "another domain's files are untouched")
+	files, urls = sitemapTotals(t, s, other)
+	require.Equal(t, 3, files)
+	require.Equal(t, 5, urls)
+}
+
+// testSitemapCleared re-analyses a domain that no longer has any sitemap.
+func testSitemapCleared(t *testing.T, s SitemapStore) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := QueueDomains(t, s, core.SitemapCuration, "gone", 1)[0]
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), sitemap.Build(id, analysis(now), now)))
+	require.Len(t, sitemapIDs(t, s, id), 3)
+
+	QueueSitemapAgain(t, s, id)
+	later := now.Add(time.Hour)
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, later), sitemap.Build(id, sitemap.Analysis{}, later)))
+	got, err := s.SitemapFiles(ctx, id)
+	require.NoError(t, err)
+	require.Empty(t, got, "every file is gone")
+	files, urls := sitemapTotals(t, s, id)
+	require.Zero(t, files)
+	require.Zero(t, urls)
+}
+
+// testSitemapDuplicates stores an outcome that lists a URL twice, which
+// Build never makes: the first record is kept and counted once.
+func testSitemapDuplicates(t *testing.T, s SitemapStore) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := QueueDomains(t, s, core.SitemapCuration, "dup", 1)[0]
+	first := sitemap.File{ID: uuid.New(), URL: "https://dup0.example.org/sitemap.xml", Type: sitemap.TypeStandard,
+		Discovery: sitemap.DiscoveryRobotsTxt, URLCount: 6}
+	again := first
+	again.ID, again.Type, again.URLCount = uuid.New(), sitemap.TypeNews, 9
+	out := sitemap.Outcome{Files: []sitemap.File{first, again}, TotalURLs: 6, FinishedAt: now}
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), out))
+
+	got, err := s.SitemapFiles(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, first.ID, got[0].ID, "the first record wins")
+	require.Equal(t, sitemap.TypeStandard, got[0].Type)
+	require.Equal(t, 6, got[0].URLCount)
+	files, urls := sitemapTotals(t, s, id)
+	require.Equal(t, 1, files, "distinct URLs are counted")
+	require.Equal(t, 6, urls)
+}
+
+// testSitemapInvalid finishes with values the schema rejects: nothing is
+// written and the job still owns its domain.
+func testSitemapInvalid(t *testing.T, s SitemapStore) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := QueueDomains(t, s, core.SitemapCuration, "bad", 1)[0]
+	job := claimSitemap(t, s, now)
+	good := sitemap.File{URL: "https://bad0.example.org/sitemap.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 2}
+	cases := []struct {
+		name   string
+		mutate func(*sitemap.Analysis)
+	}{
+		{"type", func(a *sitemap.Analysis) { a.Files[1].Type = "urlset" }},
+		{"discovery", func(a *sitemap.Analysis) { a.Files[1].Discovery = "robots.txt" }},
+		{"negative count", func(a *sitemap.Analysis) { a.Files[1].URLCount = -1 }},
+	}
+	for _, c := range cases {
+		a := sitemap.Analysis{Files: []sitemap.File{good, {URL: "https://bad0.example.org/other.xml",
+			Type: sitemap.TypeImage, Discovery: sitemap.DiscoveryHTMLLink, URLCount: 1}}}
+		c.mutate(&a)
+		err := s.FinishAnalysis(ctx, job, sitemap.Build(id, a, now))
+		require.ErrorIs(t, err, core.ErrInvalidStatus, c.name)
+		got, err := s.SitemapFiles(ctx, id)
+		require.NoError(t, err)
+		require.Empty(t, got, c.name)
+		st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
+		require.Equal(t, string(core.AnalysisProcessing), st, c.name)
+		files, _ := sitemapTotals(t, s, id)
+		require.Zero(t, files, c.name)
+	}
+	negative := sitemap.Build(id, sitemap.Analysis{Files: []sitemap.File{good}}, now)
+	negative.TotalURLs = -2
+	require.ErrorIs(t, s.FinishAnalysis(ctx, job, negative), core.ErrInvalidStatus)
+
+	// The lease is intact: a valid outcome still goes through.
+	require.NoError(t, s.FinishAnalysis(ctx, job, sitemap.Build(id, sitemap.Analysis{Files: []sitemap.File{good}}, now)))
+	files, urls := sitemapTotals(t, s, id)
+	require.Equal(t, 1, files)
+	require.Equal(t, 2, urls)
 }

@@ -109,10 +109,10 @@ func TestHandlerStoresFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
 	require.Equal(t, 9, fs[0].URLCount)
-	files, urls, err := s.SitemapTotals(context.Background(), ids[0])
+	d, err := s.GetDomain(context.Background(), ids[0])
 	require.NoError(t, err)
-	require.Equal(t, 1, files)
-	require.Equal(t, 9, urls)
+	require.Equal(t, 1, d.SitemapCount)
+	require.Equal(t, 9, d.SitemapURLCount)
 	st, _ := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
 	require.Equal(t, "Completed", st)
 }

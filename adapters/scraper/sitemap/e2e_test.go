@@ -81,10 +81,8 @@ func TestEndToEnd(t *testing.T) {
 		types[f.Type] = f.URLCount
 	}
 	require.Equal(t, map[sm.FileType]int{sm.TypeIndex: 2, sm.TypeStandard: 3, sm.TypeImage: 2}, types)
-	nFiles, nURLs, err := store.SitemapTotals(ctx, up.ID)
-	require.NoError(t, err)
-	require.Equal(t, 3, nFiles)
-	require.Equal(t, 5, nURLs)
+	require.Equal(t, 3, d.SitemapCount)
+	require.Equal(t, 5, d.SitemapURLCount)
 
 	d, err = store.GetDomain(ctx, gone.ID)
 	require.NoError(t, err)

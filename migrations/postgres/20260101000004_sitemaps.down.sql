@@ -1,0 +1,7 @@
+-- Reverts migration 4: the files table goes, and the domains' totals with
+-- their constraint.
+DROP TABLE sitemap_files;
+
+ALTER TABLE domains
+    DROP COLUMN sitemap_count,
+    DROP COLUMN sitemap_url_count;
