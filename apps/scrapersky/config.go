@@ -27,6 +27,7 @@ type config struct {
 	RequestTimeout time.Duration
 
 	Workers              int
+	SitemapWorkers       int
 	AllowPrivateNetworks bool
 	Lease                time.Duration
 	ScanTimeout          time.Duration
@@ -57,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.IdleTimeout = p.duration("SCRAPERSKY_IDLE_TIMEOUT", 120*time.Second)
 	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", 30*time.Second)
 	c.Workers = p.int("SCRAPERSKY_WORKERS", 2)
+	c.SitemapWorkers = p.int("SCRAPERSKY_SITEMAP_WORKERS", 1)
 	c.AllowPrivateNetworks = p.bool("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS", false)
 	c.Lease = p.duration("SCRAPERSKY_LEASE", 5*time.Minute)
 	c.ScanTimeout = p.duration("SCRAPERSKY_SCAN_TIMEOUT", 3*time.Minute)
@@ -86,6 +88,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.Workers < 0 {
 		errs = append(errs, errors.New("SCRAPERSKY_WORKERS: must be 0 or more"))
+	}
+	if c.SitemapWorkers < 0 {
+		errs = append(errs, errors.New("SCRAPERSKY_SITEMAP_WORKERS: must be 0 or more"))
 	}
 	if c.MaxPages < 1 {
 		errs = append(errs, errors.New("SCRAPERSKY_MAX_PAGES: must be at least 1"))

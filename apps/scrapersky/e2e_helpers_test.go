@@ -205,10 +205,11 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 
 func devEnv(dsn string, extra ...string) map[string]string {
 	env := map[string]string{
-		"DATABASE_URL":       dsn,
-		"SCRAPERSKY_ENV":     "development",
-		"SCRAPERSKY_ADDR":    "127.0.0.1:0",
-		"SCRAPERSKY_WORKERS": "0",
+		"DATABASE_URL":               dsn,
+		"SCRAPERSKY_ENV":             "development",
+		"SCRAPERSKY_ADDR":            "127.0.0.1:0",
+		"SCRAPERSKY_WORKERS":         "0",
+		"SCRAPERSKY_SITEMAP_WORKERS": "0",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]

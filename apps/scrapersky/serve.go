@@ -11,13 +11,18 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
 	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
+	"github.com/scrapersky/scrapersky-go/adapters/metrics"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // openStore connects to the configured database and, when asked, migrates it.
@@ -59,8 +64,8 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 		if err := c.checkServe(); err != nil {
 			return err
 		}
-	} else if c.Workers == 0 {
-		return errors.New("SCRAPERSKY_WORKERS=0: a worker process needs at least one worker")
+	} else if c.Workers == 0 && c.SitemapWorkers == 0 {
+		return errors.New("SCRAPERSKY_WORKERS=0 and SCRAPERSKY_SITEMAP_WORKERS=0: a worker process needs at least one worker")
 	}
 
 	db, store, err := openStore(ctx, c, log)
@@ -69,7 +74,8 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	}
 	defer db.Close()
 
-	workers, err := newWorkers(c, store, log)
+	m := metrics.New(store, log)
+	workers, err := newWorkers(c, store, m, log)
 	if err != nil {
 		return err
 	}
@@ -80,7 +86,8 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 		go func() { defer wg.Done(); _ = w.Run(workCtx) }()
 	}
 	if len(workers) > 0 {
-		log.Info("workers started", "count", len(workers), "allow_private_networks", c.AllowPrivateNetworks)
+		log.Info("workers started", "email_scan", c.Workers, "sitemap_analysis", c.SitemapWorkers,
+			"allow_private_networks", c.AllowPrivateNetworks)
 	}
 
 	var srv *httpapi.Server
@@ -109,6 +116,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			wg.Wait()
 			return err
 		}
+		srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
 		ln, err := net.Listen("tcp", c.Addr)
 		if err != nil {
 			stopWork()
@@ -138,18 +146,17 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	return err
 }
 
-// newWorkers builds c.Workers email scan workers sharing one crawler.
-func newWorkers(c config, store *postgres.Store, log *slog.Logger) ([]*queue.Worker, error) {
-	if c.Workers == 0 {
-		return nil, nil
-	}
+// newWorkers builds c.Workers email scan workers and c.SitemapWorkers
+// sitemap analysis workers. Each workflow has workers of its own, so a long
+// queue of one never starves the other.
+func newWorkers(c config, store *postgres.Store, m *metrics.Metrics, log *slog.Logger) ([]*queue.Worker, error) {
 	crawlCfg := scraper.DefaultConfig()
 	crawlCfg.MaxPages = c.MaxPages
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
 	crawlCfg.RequestsPerSecond = c.CrawlRate
 	crawlCfg.Burst = max(1, int(c.CrawlRate))
 	crawler := scraper.New(crawlCfg)
-	handler := scan.NewHandler(scraper.NewEmailScanner(crawler), store, core.SystemClock{})
+	clock := core.SystemClock{}
 	qcfg := queue.Config{
 		Concurrency:     1,
 		PollInterval:    c.PollInterval,
@@ -159,13 +166,25 @@ func newWorkers(c config, store *postgres.Store, log *slog.Logger) ([]*queue.Wor
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	out := make([]*queue.Worker, 0, c.Workers)
-	for range c.Workers {
-		w, err := queue.NewWorker(store, core.EmailScan, handler, qcfg, core.SystemClock{}, log, queue.Hooks{})
-		if err != nil {
-			return nil, err
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock)
+	analysisHandler := sitemap.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
+
+	var out []*queue.Worker
+	add := func(n int, wf core.Workflow, h queue.Handler) error {
+		for range n {
+			w, err := queue.NewWorker(store, wf, h, qcfg, clock, log, m.Hooks())
+			if err != nil {
+				return err
+			}
+			out = append(out, w)
 		}
-		out = append(out, w)
+		return nil
+	}
+	if err := add(c.Workers, core.EmailScan, scanHandler); err != nil {
+		return nil, err
+	}
+	if err := add(c.SitemapWorkers, core.SitemapCuration, analysisHandler); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
