@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 )
 
@@ -20,8 +21,16 @@ const internalDetail = "internal error"
 
 // errorBody is the JSON of every error response.
 type errorBody struct {
-	Detail   string               `json:"detail"`
-	Rejected []curation.Rejection `json:"rejected,omitempty"`
+	Detail   string      `json:"detail"`
+	Rejected []rejection `json:"rejected,omitempty"`
+}
+
+// rejection is one rejected input of a direct submit or an import; only an
+// import's has a row.
+type rejection struct {
+	Row    int    `json:"row,omitempty"`
+	Input  string `json:"input"`
+	Reason string `json:"reason"`
 }
 
 // httpError is a problem found at the edge, with the status and the detail
@@ -50,6 +59,7 @@ var sentinelStatus = []struct {
 	{core.ErrEmptyBatch, fiber.StatusUnprocessableEntity, "empty batch: give at least one item"},
 	{core.ErrBatchTooLarge, fiber.StatusUnprocessableEntity, "batch too large"},
 	{core.ErrInvalidDomain, fiber.StatusUnprocessableEntity, "invalid domain"},
+	{catalog.ErrInvalidQuery, fiber.StatusUnprocessableEntity, "invalid query"},
 }
 
 // handleError is Fiber's ErrorHandler and the access log's: it writes the
@@ -92,9 +102,24 @@ func (s *Server) classify(c *fiber.Ctx, err error) (int, errorBody) {
 	}
 	var invalid *curation.InvalidDomainsError
 	if errors.As(err, &invalid) {
+		rs := make([]rejection, len(invalid.Rejected))
+		for i, r := range invalid.Rejected {
+			rs[i] = rejection{Input: r.Input, Reason: r.Reason}
+		}
 		return fiber.StatusUnprocessableEntity, errorBody{
 			Detail:   fmt.Sprintf("%d submitted domain(s) are invalid; nothing was stored", len(invalid.Rejected)),
-			Rejected: invalid.Rejected,
+			Rejected: rs,
+		}
+	}
+	var noValid *catalog.NoValidRowsError
+	if errors.As(err, &noValid) {
+		rs := make([]rejection, len(noValid.Rejected))
+		for i, r := range noValid.Rejected {
+			rs[i] = rejection{Row: r.Row, Input: r.Input, Reason: r.Reason}
+		}
+		return fiber.StatusUnprocessableEntity, errorBody{
+			Detail:   fmt.Sprintf("none of the %d row(s) holds a valid domain; nothing was stored", len(noValid.Rejected)),
+			Rejected: rs,
 		}
 	}
 	for _, m := range sentinelStatus {

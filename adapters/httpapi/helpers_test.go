@@ -24,6 +24,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/memory"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 )
 
@@ -137,6 +138,8 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Submitter:       curation.NewSubmitter(store, clock),
 		Domains:         store,
 		DB:              fakePinger{},
+		Catalog:         catalog.NewLister(store),
+		Importer:        catalog.NewImporter(store, clock),
 	}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -270,7 +273,11 @@ func (e *env) do(t *testing.T, r request) response {
 		_ = json.Unmarshal(raw, &out.jsonObj)
 	}
 	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "every response carries a request ID")
-	checkAgainstSpec(t, r.method, r.path, res.StatusCode, raw)
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		checkCSVAgainstSpec(t, r.method, r.path, res.StatusCode)
+	} else {
+		checkAgainstSpec(t, r.method, r.path, res.StatusCode, raw)
+	}
 	return out
 }
 
@@ -463,6 +470,10 @@ func validate(t *testing.T, at string, schema map[string]any, v any) error {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
 				return fmt.Errorf("%s: %q is not a date-time", at, s)
 			}
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s: want a boolean, got %T", at, v)
 		}
 	case "integer":
 		n, ok := v.(float64)

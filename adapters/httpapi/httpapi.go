@@ -97,6 +97,12 @@ type Deps struct {
 	Domains DomainGetter
 	// DB serves GET /health/db; nil always reports ok.
 	DB Pinger
+	// Catalog serves GET /api/v3/domains, /api/v3/domains/{id}/contacts,
+	// /api/v3/contacts and /api/v3/contacts.csv; nil leaves those routes
+	// out.
+	Catalog Catalog
+	// Importer serves POST /api/v3/domains/import; nil leaves it out.
+	Importer DomainImporter
 }
 
 // Server is the configured Fiber application.
@@ -176,6 +182,15 @@ func (s *Server) routes() {
 	v3.Put("/sitemap-curation/status", s.sitemapCurationStatus)
 	v3.Post("/direct-submit", s.directSubmit)
 	v3.Get("/:id", s.getDomain)
+	if s.deps.Importer != nil {
+		v3.Post("/import", s.importDomains)
+	}
+	if s.deps.Catalog != nil {
+		v3.Get("", s.listDomains)
+		v3.Get("/:id/contacts", s.listDomainContacts)
+		api.Get("/v3/contacts", s.listContacts)
+		api.Get("/v3/contacts.csv", s.exportContacts)
+	}
 }
 
 // App returns the Fiber application, for app.Test in tests and for mounting.

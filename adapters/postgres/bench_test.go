@@ -55,7 +55,8 @@ func BenchmarkStatusUpdate10k(b *testing.B) {
 					return err
 				}
 				return tx.NewRaw(postgres.QueueSecondarySQL,
-					bun.Ident(wf.Secondary), wf.Queued, bun.Ident(wf.ErrorField), now,
+					bun.Ident(wf.Secondary), wf.Queued, bun.Ident(wf.ErrorField),
+					bun.Ident(wf.Prefix+"_attempts"), bun.Ident(wf.Prefix+"_next_attempt_at"), now,
 					pgdialect.Array(updated), bun.Ident(wf.Secondary), bun.Ident(wf.Secondary), pgdialect.Array(wf.Active)).
 					Scan(ctx, &queued)
 			})

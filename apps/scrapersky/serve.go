@@ -19,6 +19,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
@@ -110,6 +111,8 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			Submitter:       curation.NewSubmitter(store, clock),
 			Domains:         store,
 			DB:              store,
+			Catalog:         catalog.NewLister(store),
+			Importer:        catalog.NewImporter(store, clock),
 		})
 		if err != nil {
 			stopWork()

@@ -1,0 +1,15 @@
+-- Reverts migration 3: the listing indexes go and migration 1's primary
+-- status indexes come back. The pg_trgm extension stays: other objects may
+-- have come to use it since, and it is inert without an index.
+DROP INDEX contacts_email_list_idx;
+DROP INDEX domains_domain_list_idx;
+DROP INDEX domains_created_at_list_idx;
+DROP INDEX domains_updated_at_list_idx;
+DROP INDEX domains_sitemap_analysis_status_list_idx;
+DROP INDEX domains_page_scrape_status_list_idx;
+DROP INDEX domains_sitemap_curation_status_list_idx;
+DROP INDEX domains_email_scan_status_list_idx;
+DROP INDEX domains_domain_trgm_idx;
+
+CREATE INDEX domains_sitemap_curation_status_idx ON domains (sitemap_curation_status);
+CREATE INDEX domains_email_scan_status_idx ON domains (email_scan_status);
