@@ -47,8 +47,9 @@ type (
 		NormalizedDomains []string    `json:"normalized_domains"`
 	}
 	healthResponse struct {
-		Status string `json:"status"`
-		Store  string `json:"store,omitempty"`
+		Status           string `json:"status"`
+		Store            string `json:"store,omitempty"`
+		MigrationVersion string `json:"migration_version,omitempty"`
 	}
 )
 
@@ -66,7 +67,16 @@ func (s *Server) healthDB(c *fiber.Ctx) error {
 			return c.Status(fiber.StatusServiceUnavailable).JSON(healthResponse{Status: "unavailable"})
 		}
 	}
-	return c.JSON(healthResponse{Status: "ok", Store: s.cfg.StoreKind})
+	res := healthResponse{Status: "ok", Store: s.cfg.StoreKind}
+	if v, ok := s.deps.DB.(SchemaVersioner); ok {
+		version, err := v.SchemaVersion(c.UserContext())
+		if err != nil {
+			s.log.ErrorContext(c.UserContext(), "reading the migration version failed", "request_id", ensureRequestID(c), "error", err)
+			return c.Status(fiber.StatusServiceUnavailable).JSON(healthResponse{Status: "unavailable"})
+		}
+		res.MigrationVersion = version
+	}
+	return c.JSON(res)
 }
 
 func (s *Server) emailScanStatus(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -139,6 +140,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Domains:         store,
 		DB:              fakePinger{},
 		Catalog:         catalog.NewLister(store),
+		Sitemaps:        store,
 		Importer:        catalog.NewImporter(store, clock),
 	}
 	for _, o := range opts {
@@ -217,6 +219,11 @@ type request struct {
 	// app.Test, which turns fasthttp's oversized-body error into a Go error
 	// rather than letting the server answer it.
 	network bool
+	// headersOnly, with network, sends the request line and headers
+	// (Content-Length included) but holds the body back: the server refuses
+	// an oversized body from its headers, and a body already in flight would
+	// turn that answer into a connection reset.
+	headersOnly bool
 }
 
 type response struct {
@@ -251,7 +258,9 @@ func (e *env) do(t *testing.T, r request) response {
 	}
 	var res *http.Response
 	var err error
-	if r.network {
+	if r.network && r.headersOnly {
+		res, err = sendHeadersOnly(t, e.listen(t), req, int64(len(r.body)))
+	} else if r.network {
 		req.RequestURI = ""
 		req.URL.Scheme, req.URL.Host = "http", e.listen(t)
 		// Like a careful client, ask before sending a body: the server
@@ -492,4 +501,26 @@ func validate(t *testing.T, at string, schema map[string]any, v any) error {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// sendHeadersOnly writes req's request line and headers, announcing a body
+// of size bytes without sending it, and reads the answer.
+func sendHeadersOnly(t *testing.T, addr string, req *http.Request, size int64) (*http.Response, error) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", req.Method, req.URL.RequestURI(), addr, size)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return nil, err
+	}
+	return http.ReadResponse(bufio.NewReader(conn), req)
 }

@@ -59,6 +59,10 @@ type Config struct {
 	// StoreKind names the store in GET /health/db, e.g. "postgres";
 	// empty reports "unknown".
 	StoreKind string
+	// Observe, when set, is told about every request once it is answered:
+	// the route pattern (not the raw path, to keep metric labels few), the
+	// status and the duration.
+	Observe func(method, route string, status int, d time.Duration)
 }
 
 // StatusUpdater sets a workflow's primary status on a batch of domains.
@@ -77,6 +81,12 @@ type DomainSubmitter interface {
 // core.ErrNotFound when there is none.
 type DomainGetter interface {
 	GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error)
+}
+
+// SchemaVersioner reports the store's newest applied migration; a DB
+// that implements it adds the version to GET /health/db.
+type SchemaVersioner interface {
+	SchemaVersion(ctx context.Context) (string, error)
 }
 
 // Pinger checks that the store answers.
@@ -103,6 +113,8 @@ type Deps struct {
 	Catalog Catalog
 	// Importer serves POST /api/v3/domains/import; nil leaves it out.
 	Importer DomainImporter
+	// Sitemaps serves GET /api/v3/domains/{id}/sitemaps; nil leaves it out.
+	Sitemaps SitemapLister
 }
 
 // Server is the configured Fiber application.
@@ -184,6 +196,9 @@ func (s *Server) routes() {
 	v3.Get("/:id", s.getDomain)
 	if s.deps.Importer != nil {
 		v3.Post("/import", s.importDomains)
+	}
+	if s.deps.Sitemaps != nil {
+		v3.Get("/:id/sitemaps", s.listSitemaps)
 	}
 	if s.deps.Catalog != nil {
 		v3.Get("", s.listDomains)

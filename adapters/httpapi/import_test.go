@@ -142,7 +142,7 @@ func TestImportRefused(t *testing.T) {
 	// Over the body limit (made small here, as a client that keeps sending
 	// a large refused body sees a reset): refused before any parsing.
 	e := newEnv(t, func(c *Config, _ *Deps) { c.BodyLimit = 1024 })
-	res := e.do(t, request{method: "POST", path: importPath, token: userToken(t, "u"), network: true,
+	res := e.do(t, request{method: "POST", path: importPath, token: userToken(t, "u"), network: true, headersOnly: true,
 		body: strings.Repeat("a.example.org\n", 100), headers: map[string]string{"Content-Type": "text/csv"}})
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.status)
 	require.Contains(t, res.jsonObj["detail"], "1024 bytes")

@@ -101,6 +101,11 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	if s.cfg.Observe != nil {
+		// Copies: Observe may keep the strings (metric labels do), and
+		// c.Method() points into a buffer fasthttp reuses.
+		s.cfg.Observe(utils.CopyString(c.Method()), routeOf(c, status), status, time.Since(start))
+	}
 	level := slog.LevelInfo
 	if status >= fiber.StatusInternalServerError {
 		level = slog.LevelWarn
@@ -136,4 +141,18 @@ func (s *Server) deadline(c *fiber.Ctx) error {
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()
+}
+
+// routeOf names the matched route for metrics: its pattern, or "unmatched"
+// for a 404/405 so that scanners cannot grow the label set.
+func routeOf(c *fiber.Ctx, status int) string {
+	if status == fiber.StatusNotFound || status == fiber.StatusMethodNotAllowed {
+		if r := c.Route(); r == nil || r.Path == "/" || r.Path == "" {
+			return "unmatched"
+		}
+	}
+	if r := c.Route(); r != nil {
+		return utils.CopyString(r.Path)
+	}
+	return "unmatched"
 }

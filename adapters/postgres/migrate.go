@@ -205,3 +205,13 @@ func label(m migrate.Migration) string {
 	}
 	return m.String()
 }
+
+// SchemaVersion returns the version of the newest applied migration ("" for
+// none), for GET /health/db.
+func (s *Store) SchemaVersion(ctx context.Context) (string, error) {
+	st, err := MigrationStatus(ctx, s.db)
+	if err != nil {
+		return "", err
+	}
+	return st.Version, nil
+}

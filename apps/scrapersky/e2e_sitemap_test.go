@@ -126,6 +126,12 @@ func TestBothWorkflowsSideBySide(t *testing.T) {
 		require.Equal(t, w.Count, f.Count, f.URL)
 	}
 
+	var listed struct {
+		Items []map[string]any `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", p.URL+"/api/v3/domains/"+ids[0]+"/sitemaps", nil, &listed))
+	require.Len(t, listed.Items, 3)
+
 	// Metrics show both workflows' work.
 	resp, err := http.Get(p.URL + "/metrics")
 	require.NoError(t, err)
@@ -136,4 +142,5 @@ func TestBothWorkflowsSideBySide(t *testing.T) {
 	require.Contains(t, body.String(), `scrapersky_jobs_finished_total{outcome="done",workflow="email_scan"} 5`)
 	require.Contains(t, body.String(), `scrapersky_jobs_finished_total{outcome="done",workflow="sitemap_curation"} 5`)
 	require.Contains(t, body.String(), `scrapersky_domains{column="sitemap_analysis_status",status="Completed"} 5`)
+	require.Contains(t, body.String(), `scrapersky_http_request_duration_seconds_count{method="PUT",route="/api/v3/domains/email-scan/status",status="200"} 1`)
 }

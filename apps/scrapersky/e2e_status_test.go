@@ -80,6 +80,8 @@ func TestSeedCurlAgainstServe(t *testing.T) {
 	var health map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", p.URL+"/health/db", nil, &health))
 	require.Equal(t, "ok", health["status"])
+	require.Equal(t, "postgres", health["store"])
+	require.Equal(t, "20260101000004", health["migration_version"])
 	p.stop(t)
 }
 

@@ -105,6 +105,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			AllowDevToken:  c.development(),
 			Logger:         log,
 			StoreKind:      "postgres",
+			Observe:        m.ObserveRequest,
 		}, httpapi.Deps{
 			EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
 			SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
@@ -113,6 +114,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			DB:              store,
 			Catalog:         catalog.NewLister(store),
 			Importer:        catalog.NewImporter(store, clock),
+			Sitemaps:        store,
 		})
 		if err != nil {
 			stopWork()
