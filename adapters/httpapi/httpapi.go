@@ -187,6 +187,9 @@ func (s *Server) routes() {
 	s.app.Get("/health", s.health)
 	s.app.Get("/health/db", s.healthDB)
 	s.app.Get("/openapi.json", serveOpenAPI)
+	s.app.Get("/docs", serveDocs)
+	s.app.Get("/docs/docs.js", serveDocs)
+	s.app.Get("/docs/docs.css", serveDocs)
 
 	api := s.app.Group("/api", s.authenticate)
 	v3 := api.Group("/v3/domains")
