@@ -1,0 +1,430 @@
+package sqlite_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+
+	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
+	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
+	"github.com/scrapersky/scrapersky-go/migrations"
+)
+
+// allMigrations lists the embedded migrations as Migrate reports them.
+func allMigrations() []string {
+	var out []string
+	for _, m := range migrations.Sqlite.Sorted() {
+		out = append(out, m.String())
+	}
+	return out
+}
+
+// schemaObject reports whether the schema holds a table or index of name.
+func schemaObject(t *testing.T, db *bun.DB, name string) bool {
+	t.Helper()
+	var n int
+	require.NoError(t, db.NewRaw("SELECT count(*) FROM sqlite_schema WHERE name = ?", name).Scan(context.Background(), &n))
+	return n == 1
+}
+
+func hasColumn(t *testing.T, db *bun.DB, table, column string) bool {
+	t.Helper()
+	var n int
+	require.NoError(t, db.NewRaw("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", table, column).
+		Scan(context.Background(), &n))
+	return n == 1
+}
+
+// TestMigrationsMirrorPostgres keeps the two engines' histories aligned:
+// every SQLite migration has the version and name of a Postgres one, in
+// the same order, and both directions.
+func TestMigrationsMirrorPostgres(t *testing.T) {
+	t.Parallel()
+	pg := map[string]string{}
+	for _, m := range migrations.Postgres.Sorted() {
+		pg[m.Name] = m.Comment
+	}
+	sorted := migrations.Sqlite.Sorted()
+	require.GreaterOrEqual(t, len(sorted), 2)
+	for i, m := range sorted {
+		comment, ok := pg[m.Name]
+		require.True(t, ok, "%s has a Postgres counterpart", m)
+		require.Equal(t, comment, m.Comment, "%s is named as in Postgres", m)
+		require.NotNil(t, m.Up, "%s has an up migration", m)
+		require.NotNil(t, m.Down, "%s has a down migration", m)
+		if i > 0 {
+			require.Less(t, sorted[i-1].Name, m.Name)
+		}
+	}
+}
+
+func TestMigrateUpDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
+	all := allMigrations()
+	newest := migrations.Sqlite.Sorted()[len(all)-1].Name
+
+	st, err := sqlite.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, sqlite.SchemaStatus{Version: "", Applied: []string{}, Pending: all}, st)
+
+	ran, err := sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	require.Equal(t, all, ran)
+	require.True(t, schemaObject(t, db, "domains"))
+
+	st, err = sqlite.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, sqlite.SchemaStatus{Version: newest, Applied: all, Pending: []string{}}, st)
+
+	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	require.Empty(t, ran, "nothing left to apply")
+
+	// Down goes one migration at a time, newest first, until none is left.
+	for i := len(all) - 1; i >= 0; i-- {
+		ran, err = sqlite.Migrate(ctx, db, sqlite.Down)
+		require.NoError(t, err)
+		require.Equal(t, []string{all[i]}, ran)
+		st, err = sqlite.MigrationStatus(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, all[:i], st.Applied)
+		require.Equal(t, all[i:], st.Pending)
+	}
+	require.False(t, schemaObject(t, db, "domains"))
+	ran, err = sqlite.Migrate(ctx, db, sqlite.Down)
+	require.NoError(t, err)
+	require.Empty(t, ran, "down at version zero does nothing")
+
+	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	require.Equal(t, all, ran)
+	_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'again.example.org')", uuid.New())
+	require.NoError(t, err, "the re-created table works")
+
+	_, err = sqlite.Migrate(ctx, db, sqlite.Direction(7))
+	require.ErrorContains(t, err, "unknown direction")
+}
+
+// TestMigrateQueueDownUp reverts migration 2 alone and applies it again,
+// with data in the tables: the domains survive, the queue's columns, tables
+// and indexes go and come back, migration 1's polling index the other way.
+func TestMigrateQueueDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
+	all := allMigrations()
+	require.Equal(t, "20260101000002_queue", all[1])
+	_, err := sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	for range len(all) - 2 {
+		_, err := sqlite.Migrate(ctx, db, sqlite.Down)
+		require.NoError(t, err)
+	}
+	type queueSchema struct{ Contacts, Pages, Attempts, ClaimIndex, OldPoll bool }
+	read := func() queueSchema {
+		return queueSchema{
+			Contacts:   schemaObject(t, db, "contacts"),
+			Pages:      schemaObject(t, db, "pages"),
+			Attempts:   hasColumn(t, db, "domains", "page_scrape_attempts"),
+			ClaimIndex: schemaObject(t, db, "domains_page_scrape_claim_idx"),
+			OldPoll:    schemaObject(t, db, "domains_page_scrape_queued_idx"),
+		}
+	}
+	migrated := queueSchema{Contacts: true, Pages: true, Attempts: true, ClaimIndex: true}
+	require.Equal(t, migrated, read())
+
+	id := uuid.New()
+	_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain, page_scrape_attempts) VALUES (?, 'keep.example.org', 2)", id)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO contacts (id, domain_id, email, email_type, has_gmail, source_url, first_seen_at, last_seen_at)
+		VALUES (?, ?, 'a@keep.example.org', 'service', FALSE, 'http://keep.example.org/', ?, ?)`, uuid.New(), id, time.Now(), time.Now())
+	require.NoError(t, err)
+
+	ran, err := sqlite.Migrate(ctx, db, sqlite.Down)
+	require.NoError(t, err)
+	require.Equal(t, []string{all[1]}, ran)
+	require.Equal(t, queueSchema{OldPoll: true}, read())
+	var host string
+	require.NoError(t, db.NewRaw("SELECT domain FROM domains WHERE id = ?", id).Scan(ctx, &host))
+	require.Equal(t, "keep.example.org", host, "the domains survive")
+
+	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	require.Equal(t, all[1:], ran)
+	require.Equal(t, migrated, read())
+	d, err := sqlite.NewStore(db).GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Zero(t, d.PageScrapeAttempts, "the columns come back with their defaults")
+}
+
+// TestMigrateConcurrentCallersTakeTurns runs Migrate from four goroutines
+// on separate pools of one file: one applies everything, the others find
+// nothing to do.
+func TestMigrateConcurrentCallersTakeTurns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := sqlitetest.EmptyPath(t)
+	const callers = 4
+	results := make([][]string, callers)
+	dbs := make([]*bun.DB, callers)
+	for i := range dbs {
+		dbs[i] = sqlitetest.Open(t, path)
+	}
+	errs := parallelDo(callers, func(i int) error {
+		var err error
+		results[i], err = sqlite.Migrate(ctx, dbs[i], sqlite.Up)
+		return err
+	})
+	applied := 0
+	for i := range callers {
+		require.NoError(t, errs[i], "caller %d", i)
+		if len(results[i]) > 0 {
+			require.Equal(t, allMigrations(), results[i])
+			applied++
+		}
+	}
+	require.Equal(t, 1, applied, "exactly one caller applies the migrations")
+}
+
+// TestMigrateFailureLeavesNothing breaks migration 2 half-way (a table it
+// creates exists already): its earlier statements roll back with it and it
+// stays pending, so removing the obstacle lets it run.
+func TestMigrateFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
+	_, err := db.ExecContext(ctx, "CREATE TABLE pages (x INTEGER)")
+	require.NoError(t, err)
+	_, err = sqlite.Migrate(ctx, db, sqlite.Up)
+	require.ErrorContains(t, err, "20260101000002")
+	st, err := sqlite.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, allMigrations()[:1], st.Applied)
+	require.False(t, hasColumn(t, db, "domains", "page_scrape_attempts"), "the ALTERs before the failure rolled back")
+	require.False(t, schemaObject(t, db, "contacts"))
+
+	_, err = db.ExecContext(ctx, "DROP TABLE pages")
+	require.NoError(t, err)
+	ran, err := sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	require.Equal(t, allMigrations()[1:], ran)
+}
+
+func TestMigrateUnknownAppliedMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.NewDB(t)
+	// A newer build applied a migration this build does not have.
+	_, err := db.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id) VALUES ('29990101000000', 99)")
+	require.NoError(t, err)
+
+	st, err := sqlite.MigrationStatus(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, "29990101000000", st.Version)
+	require.Equal(t, append(allMigrations(), "29990101000000"), st.Applied)
+	require.Empty(t, st.Pending)
+
+	_, err = sqlite.Migrate(ctx, db, sqlite.Down)
+	require.ErrorContains(t, err, "unknown to this build")
+	require.True(t, schemaObject(t, db, "domains"), "nothing was reverted")
+}
+
+func TestSchemaConstraints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.NewDB(t)
+	taken := uuid.New()
+	_, err := db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'taken.example.org')", taken)
+	require.NoError(t, err)
+
+	const ok = 0
+	cases := []struct {
+		name   string
+		column string
+		value  any
+		want   int
+	}{
+		{"curation Not a Fit", "sitemap_curation_status", "Not a Fit", ok},
+		{"curation bogus", "sitemap_curation_status", "Bogus", checkFailed},
+		{"curation wrong case", "sitemap_curation_status", "selected", checkFailed},
+		{"curation null", "sitemap_curation_status", nil, notNull},
+		{"email scan Archived", "email_scan_status", "Archived", ok},
+		{"email scan bogus", "email_scan_status", "Bogus", checkFailed},
+		{"email scan null", "email_scan_status", nil, notNull},
+		{"analysis Processing", "sitemap_analysis_status", "Processing", ok},
+		{"analysis null", "sitemap_analysis_status", nil, ok},
+		{"analysis InProgress", "sitemap_analysis_status", "InProgress", checkFailed},
+		{"page scrape Cancelled", "page_scrape_status", "Cancelled", ok},
+		{"page scrape null", "page_scrape_status", nil, ok},
+		{"page scrape Processing", "page_scrape_status", "Processing", checkFailed},
+		{"attempts negative", "page_scrape_attempts", -1, checkFailed},
+		{"attempts as text", "sitemap_analysis_attempts", "two", typeMismatch},
+		{"token not a uuid", "page_scrape_claim_token", "abc", checkFailed},
+		{"token as blob", "sitemap_analysis_claim_token", []byte("0123456789abcdef"), typeMismatch},
+		{"pages scanned negative", "pages_scanned", -1, checkFailed},
+		{"contacts found negative", "contacts_found", -1, checkFailed},
+		{"domain taken", "domain", "taken.example.org", uniqueFailed},
+		{"domain empty", "domain", "", checkFailed},
+		{"domain null", "domain", nil, notNull},
+		{"id taken", "id", taken, primaryKeyDup},
+		{"id not a uuid", "id", "42", checkFailed},
+		{"id null", "id", nil, notNull},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			// Every other column gets its default; the host and the id are
+			// unique unless the case sets them.
+			var err error
+			switch c.column {
+			case "domain":
+				_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, ?)", uuid.New(), c.value)
+			case "id":
+				_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, ?)", c.value, uuid.NewString()+".example.org")
+			default:
+				_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain, ?) VALUES (?, ?, ?)",
+					bun.Ident(c.column), uuid.New(), uuid.NewString()+".example.org", c.value)
+			}
+			if c.want == ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			require.Equal(t, c.want, sqliteCode(err), "case %d: %v", i, err)
+		})
+	}
+}
+
+// TestScanSchemaConstraints checks the constraints of contacts and pages
+// that mirror core, and the references to domains with their cascade.
+func TestScanSchemaConstraints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.NewDB(t)
+	domainID := uuid.New()
+	_, err := db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'schema.example.org')", domainID)
+	require.NoError(t, err)
+	now := time.Now()
+	insertContact := func(domain uuid.UUID, email, typ, context string, gmail any) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO contacts
+			(id, domain_id, email, email_type, has_gmail, context, source_url, first_seen_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'http://schema.example.org/', ?, ?)`,
+			uuid.New(), domain, email, typ, gmail, context, now, now)
+		return err
+	}
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"service", insertContact(domainID, "a@schema.example.org", "service", "", false), 0},
+		{"longest context", insertContact(domainID, "b@schema.example.org", "free", strings.Repeat("é", 200), true), 0},
+		{"context too long", insertContact(domainID, "c@schema.example.org", "free", strings.Repeat("é", 201), true), checkFailed},
+		{"type bogus", insertContact(domainID, "d@schema.example.org", "personal", "", false), checkFailed},
+		{"gmail not a boolean", insertContact(domainID, "e@schema.example.org", "free", "", 2), checkFailed},
+		{"same address twice", insertContact(domainID, "a@schema.example.org", "service", "", false), uniqueFailed},
+		{"unknown domain", insertContact(uuid.New(), "f@schema.example.org", "service", "", false), foreignKey},
+	}
+	for _, c := range cases {
+		if c.want == 0 {
+			require.NoError(t, c.err, c.name)
+		} else {
+			require.Equal(t, c.want, sqliteCode(c.err), "%s: %v", c.name, c.err)
+		}
+	}
+	_, err = db.ExecContext(ctx, "INSERT INTO pages (domain_id, url, http_status, emails_found, fetched_at) VALUES (?, 'http://schema.example.org/', 200, 1, ?)", domainID, now)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "INSERT INTO pages (domain_id, url, http_status, emails_found, fetched_at) VALUES (?, 'http://schema.example.org/x', 200, -1, ?)", domainID, now)
+	require.Equal(t, checkFailed, sqliteCode(err), "%v", err)
+	_, err = db.ExecContext(ctx, "INSERT INTO pages (domain_id, url, http_status, fetched_at) VALUES (?, 'http://schema.example.org/', 404, ?)", domainID, now)
+	require.Equal(t, primaryKeyDup, sqliteCode(err), "one row per URL: %v", err)
+
+	// Deleting a domain takes its results with it.
+	_, err = db.ExecContext(ctx, "DELETE FROM domains WHERE id = ?", domainID)
+	require.NoError(t, err)
+	var left int
+	require.NoError(t, db.NewRaw("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM pages)").Scan(ctx, &left))
+	require.Zero(t, left)
+}
+
+func TestSchemaColumnsAndIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.NewDB(t)
+	type col struct {
+		Name    string `bun:"name"`
+		Type    string `bun:"type"`
+		NotNull bool   `bun:"notnull"`
+	}
+	var cols []col
+	require.NoError(t, db.NewRaw(`SELECT name, type, "notnull" FROM pragma_table_info('domains') ORDER BY cid`).Scan(ctx, &cols))
+	// The column names are the contract with core.Field and the Postgres
+	// schema; the order is Postgres's too.
+	require.Equal(t, []col{
+		{"id", "TEXT", true},
+		{"domain", "TEXT", true},
+		{"created_at", "TEXT", true},
+		{"updated_at", "TEXT", true},
+		{"sitemap_curation_status", "TEXT", true},
+		{"sitemap_analysis_status", "TEXT", false},
+		{"sitemap_analysis_error", "TEXT", false},
+		{"email_scan_status", "TEXT", true},
+		{"page_scrape_status", "TEXT", false},
+		{"page_scrape_error", "TEXT", false},
+		{"page_scrape_attempts", "INTEGER", true},
+		{"page_scrape_claim_token", "TEXT", false},
+		{"page_scrape_lease_expires_at", "TEXT", false},
+		{"page_scrape_next_attempt_at", "TEXT", false},
+		{"page_scrape_started_at", "TEXT", false},
+		{"page_scrape_finished_at", "TEXT", false},
+		{"sitemap_analysis_attempts", "INTEGER", true},
+		{"sitemap_analysis_claim_token", "TEXT", false},
+		{"sitemap_analysis_lease_expires_at", "TEXT", false},
+		{"sitemap_analysis_next_attempt_at", "TEXT", false},
+		{"sitemap_analysis_started_at", "TEXT", false},
+		{"sitemap_analysis_finished_at", "TEXT", false},
+		{"pages_scanned", "INTEGER", true},
+		{"contacts_found", "INTEGER", true},
+	}, cols)
+
+	// A row with only the required columns gets the defaults, its times in
+	// the layout Bun reads.
+	id := uuid.New()
+	_, err := db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'defaults.example.org')", id)
+	require.NoError(t, err)
+	d, err := sqlite.NewStore(db).GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "New", string(d.SitemapCurationStatus))
+	require.Equal(t, "New", string(d.EmailScanStatus))
+	require.Nil(t, d.PageScrapeStatus)
+	require.WithinDuration(t, time.Now(), d.CreatedAt, time.Minute)
+	require.Zero(t, d.PageScrapeAttempts)
+
+	// The pollers' partial indexes: the claim's hold only queued rows, the
+	// rescuer's only running ones.
+	type index struct {
+		Name string `bun:"name"`
+		SQL  string `bun:"sql"`
+	}
+	var partial []index
+	require.NoError(t, db.NewRaw(`SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name = 'domains' AND sql LIKE '%WHERE%' ORDER BY name`).Scan(ctx, &partial))
+	want := map[string]string{
+		"domains_page_scrape_claim_idx":       "(page_scrape_next_attempt_at, updated_at, id) WHERE page_scrape_status = 'Queued'",
+		"domains_page_scrape_rescue_idx":      "(page_scrape_lease_expires_at) WHERE page_scrape_status = 'InProgress'",
+		"domains_sitemap_analysis_claim_idx":  "(sitemap_analysis_next_attempt_at, updated_at, id) WHERE sitemap_analysis_status = 'Queued'",
+		"domains_sitemap_analysis_rescue_idx": "(sitemap_analysis_lease_expires_at) WHERE sitemap_analysis_status = 'Processing'",
+	}
+	require.Len(t, partial, len(want))
+	for _, ix := range partial {
+		require.Contains(t, want, ix.Name)
+		require.True(t, strings.HasSuffix(strings.Join(strings.Fields(ix.SQL), " "), want[ix.Name]), "%s: %s", ix.Name, ix.SQL)
+	}
+}
