@@ -4,7 +4,7 @@ BIN       := bin/scrapersky
 PKGS      := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test test-unit postgres lint fmt vet staticcheck bench fuzz clean
+.PHONY: all build run test test-unit postgres chromium lint fmt vet staticcheck bench fuzz clean
 
 all: build
 
@@ -16,15 +16,18 @@ run: build
 	./scripts/run-dev.sh
 
 ## test: formatting, vet and every test with -race, real Postgres included.
-test: postgres fmt vet
+test: postgres chromium fmt vet
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 ## test-unit: the tests that need no Postgres.
 test-unit:
-	SCRAPERSKY_SKIP_POSTGRES=1 $(GO) test -race -count=1 $(PKGS)
+	SCRAPERSKY_SKIP_POSTGRES=1 SCRAPERSKY_SKIP_BROWSER=1 $(GO) test -race -count=1 $(PKGS)
 
 postgres:
 	./scripts/ensure-postgres.sh
+
+chromium:
+	./scripts/ensure-chromium.sh
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

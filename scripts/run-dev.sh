@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
-# `make run`: the service in development mode. Honours SCRAPERSKY_* and
-# DATABASE_URL already set in the environment.
+# `make run`: the service in development mode on the embedded SQLite file
+# (./scrapersky.db) unless DATABASE_URL says otherwise. Every SCRAPERSKY_*
+# variable already set in the environment wins over these defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export SCRAPERSKY_ENV="${SCRAPERSKY_ENV:-development}"
 export SCRAPERSKY_ADDR="${SCRAPERSKY_ADDR:-:8000}"
 export SCRAPERSKY_DEV_TOKEN="${SCRAPERSKY_DEV_TOKEN:-scraper_sky_2024}"
+export SCRAPERSKY_WORKERS="${SCRAPERSKY_WORKERS:-2}"
+# Local sites (127.0.0.1:PORT) are how one tries the crawler on a laptop.
 export SCRAPERSKY_ALLOW_PRIVATE_NETWORKS="${SCRAPERSKY_ALLOW_PRIVATE_NETWORKS:-true}"
+export DATABASE_URL="${DATABASE_URL:-sqlite://./scrapersky.db}"
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  ./scripts/ensure-postgres.sh >/dev/null
-  psql "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" -qAtc \
-    "select 1 from pg_database where datname='scrapersky'" | grep -q 1 ||
-    psql "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" -qc "create database scrapersky"
-  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/scrapersky?sslmode=disable"
-fi
-
+host="${SCRAPERSKY_ADDR%:*}"
 port="${SCRAPERSKY_ADDR##*:}"
+[ -z "$host" ] || [ "$host" = "0.0.0.0" ] && host=localhost
+token="${SCRAPERSKY_DEV_TOKEN}"
+case "$DATABASE_URL" in
+  postgres://*|postgresql://*) where="PostgreSQL (DATABASE_URL)" ;;
+  *) where="SQLite ${DATABASE_URL#sqlite://}" ;;
+esac
 cat <<MSG
-ScraperSky is starting on http://localhost:${port}
-  development token: ${SCRAPERSKY_DEV_TOKEN}
+ScraperSky (development) is starting on http://${host}:${port}
+  curation page:     http://${host}:${port}/
+  API docs:          http://${host}:${port}/docs
+  database:          ${where}
+  development token: ${token}
   try:
-    curl -s -X POST -H "Authorization: Bearer ${SCRAPERSKY_DEV_TOKEN}" -H "Content-Type: application/json" \\
-      -d '{"domains": ["https://www.example.com/about"]}' http://localhost:${port}/api/v3/domains/direct-submit
+    curl -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\
+      -d '{"domains": ["https://www.example.com/about", "b.io"]}' http://${host}:${port}/api/v3/domains/direct-submit
 MSG
 exec ./bin/scrapersky serve
