@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,7 +60,8 @@ var migrateMu sync.Mutex
 // applied only after it succeeded keeps a failed one pending (bun's default
 // marks it first).
 func newMigrator(db *bun.DB) *migrate.Migrator {
-	return migrate.NewMigrator(db, migrations.Sqlite, migrate.WithMarkAppliedOnSuccess(true))
+	return migrate.NewMigrator(db, migrations.Sqlite,
+		migrate.WithTableName(migrationsTable), migrate.WithMarkAppliedOnSuccess(true))
 }
 
 // Migrate moves db's schema in dir and returns the migrations it ran
@@ -180,4 +182,32 @@ func label(m migrate.Migration) string {
 		return m.Name
 	}
 	return m.String()
+}
+
+// migrationsTable is the table of applied migrations: bun/migrate's
+// default name, set explicitly because SchemaVersion reads it directly.
+const migrationsTable = "bun_migrations"
+
+// SchemaVersion returns the version of the newest applied migration ("" for
+// none), for GET /health/db: MigrationStatus's Version. Unlike
+// MigrationStatus it only reads, so a health check neither creates the
+// bookkeeping tables, nor takes a write lock, nor waits for a migration in
+// progress: it sees the last committed one.
+func (s *Store) SchemaVersion(ctx context.Context) (string, error) {
+	var tables int
+	if err := s.db.NewRaw("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", migrationsTable).
+		Scan(ctx, &tables); err != nil {
+		return "", fmt.Errorf("schema version: %w", err)
+	}
+	if tables == 0 {
+		// Never migrated.
+		return "", nil
+	}
+	// Versions are 14-digit timestamps: byte order is version order, as
+	// in MigrationStatus. max() of no rows is NULL: nothing applied.
+	var version sql.NullString
+	if err := s.db.NewRaw("SELECT max(name) FROM ?", bun.Ident(migrationsTable)).Scan(ctx, &version); err != nil {
+		return "", fmt.Errorf("schema version: %w", err)
+	}
+	return version.String, nil
 }

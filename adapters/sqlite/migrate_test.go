@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/migrate"
 
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
@@ -41,24 +43,25 @@ func hasColumn(t *testing.T, db *bun.DB, table, column string) bool {
 }
 
 // TestMigrationsMirrorPostgres keeps the two engines' histories aligned:
-// every SQLite migration has the version and name of a Postgres one, in
-// the same order, and both directions.
+// both have the same versions, each named the same on both sides, in the
+// same order, and both directions.
 func TestMigrationsMirrorPostgres(t *testing.T) {
 	t.Parallel()
-	pg := map[string]string{}
-	for _, m := range migrations.Postgres.Sorted() {
-		pg[m.Name] = m.Comment
+	label := func(ms []migrate.Migration) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = m.String()
+		}
+		return out
 	}
-	sorted := migrations.Sqlite.Sorted()
-	require.GreaterOrEqual(t, len(sorted), 2)
-	for i, m := range sorted {
-		comment, ok := pg[m.Name]
-		require.True(t, ok, "%s has a Postgres counterpart", m)
-		require.Equal(t, comment, m.Comment, "%s is named as in Postgres", m)
+	pg, lite := migrations.Postgres.Sorted(), migrations.Sqlite.Sorted()
+	require.GreaterOrEqual(t, len(lite), 4)
+	require.Equal(t, label(pg), label(lite), "the same versions and names on both sides")
+	for i, m := range lite {
 		require.NotNil(t, m.Up, "%s has an up migration", m)
 		require.NotNil(t, m.Down, "%s has a down migration", m)
 		if i > 0 {
-			require.Less(t, sorted[i-1].Name, m.Name)
+			require.Less(t, lite[i-1].Name, m.Name)
 		}
 	}
 }
@@ -392,6 +395,8 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 		{"sitemap_analysis_finished_at", "TEXT", false},
 		{"pages_scanned", "INTEGER", true},
 		{"contacts_found", "INTEGER", true},
+		{"sitemap_count", "INTEGER", true},
+		{"sitemap_url_count", "INTEGER", true},
 	}, cols)
 
 	// A row with only the required columns gets the defaults, its times in
@@ -427,4 +432,149 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 		require.Contains(t, want, ix.Name)
 		require.True(t, strings.HasSuffix(strings.Join(strings.Fields(ix.SQL), " "), want[ix.Name]), "%s: %s", ix.Name, ix.SQL)
 	}
+}
+
+// indexNames lists the named indexes of the schema (not the ones SQLite
+// makes for PRIMARY KEY and UNIQUE constraints), sorted.
+func indexNames(t *testing.T, db *bun.DB) []string {
+	t.Helper()
+	names := []string{}
+	require.NoError(t, db.NewRaw(`SELECT name FROM sqlite_schema
+		WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name`).Scan(context.Background(), &names))
+	return names
+}
+
+// TestMigrateListingAndSitemapsDownUp reverts migrations 4 and 3 one at a
+// time with data in the tables, and applies them again: the domains and
+// contacts survive, the sitemap table and totals and the listing indexes go
+// and come back, migration 1's primary status indexes the other way.
+func TestMigrateListingAndSitemapsDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
+	all := allMigrations()
+	require.Equal(t, []string{"20260101000003_listing", "20260101000004_sitemaps"}, all[2:4])
+	_, err := sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	for range len(all) - 4 {
+		_, err := sqlite.Migrate(ctx, db, sqlite.Down)
+		require.NoError(t, err)
+	}
+
+	queuePoll := []string{
+		"domains_page_scrape_claim_idx", "domains_page_scrape_rescue_idx",
+		"domains_sitemap_analysis_claim_idx", "domains_sitemap_analysis_rescue_idx",
+	}
+	sorted := func(names ...[]string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, n...)
+		}
+		slices.Sort(out)
+		return out
+	}
+	before3 := sorted(queuePoll, []string{
+		"contacts_email_type_idx", "domains_email_scan_status_idx", "domains_sitemap_curation_status_idx",
+	})
+	after3 := sorted(queuePoll, []string{
+		"contacts_email_list_idx", "contacts_email_type_idx",
+		"domains_created_at_list_idx", "domains_email_scan_status_list_idx",
+		"domains_page_scrape_status_list_idx", "domains_sitemap_analysis_status_list_idx",
+		"domains_sitemap_curation_status_list_idx", "domains_updated_at_list_idx",
+	})
+	type schema struct {
+		Indexes                []string
+		SitemapFiles, Counts   bool
+		SitemapFilesUniqueKeys int
+	}
+	read := func() schema {
+		var keys int
+		require.NoError(t, db.NewRaw(`SELECT count(*) FROM pragma_index_list('sitemap_files') WHERE origin = 'u'`).Scan(ctx, &keys))
+		return schema{
+			Indexes:                indexNames(t, db),
+			SitemapFiles:           schemaObject(t, db, "sitemap_files"),
+			Counts:                 hasColumn(t, db, "domains", "sitemap_count") && hasColumn(t, db, "domains", "sitemap_url_count"),
+			SitemapFilesUniqueKeys: keys,
+		}
+	}
+	migrated := schema{Indexes: after3, SitemapFiles: true, Counts: true, SitemapFilesUniqueKeys: 1}
+	require.Equal(t, migrated, read())
+
+	id, now := uuid.New(), time.Now()
+	_, err = db.ExecContext(ctx, `INSERT INTO domains (id, domain, sitemap_count, sitemap_url_count)
+		VALUES (?, 'keep.example.org', 1, 9)`, id)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO sitemap_files (id, domain_id, url, type, discovery, url_count)
+		VALUES (?, ?, 'https://keep.example.org/sitemap.xml', 'standard', 'common_path', 9)`, uuid.New(), id)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO contacts (id, domain_id, email, email_type, has_gmail, source_url, first_seen_at, last_seen_at)
+		VALUES (?, ?, 'a@keep.example.org', 'service', FALSE, 'http://keep.example.org/', ?, ?)`, uuid.New(), id, now, now)
+	require.NoError(t, err)
+
+	steps := []struct {
+		dir  sqlite.Direction
+		ran  []string
+		want schema
+	}{
+		{sqlite.Down, all[3:4], schema{Indexes: after3}},
+		{sqlite.Down, all[2:3], schema{Indexes: before3}},
+		{sqlite.Up, all[2:], migrated},
+	}
+	for i, st := range steps {
+		ran, err := sqlite.Migrate(ctx, db, st.dir)
+		require.NoError(t, err, "step %d", i)
+		require.Equal(t, st.ran, ran, "step %d", i)
+		require.Equal(t, st.want, read(), "step %d", i)
+		var host string
+		var contacts int
+		require.NoError(t, db.NewRaw("SELECT domain, (SELECT count(*) FROM contacts WHERE domain_id = d.id) FROM domains AS d WHERE id = ?", id).
+			Scan(ctx, &host, &contacts), "step %d", i)
+		require.Equal(t, "keep.example.org", host, "step %d: the domains survive", i)
+		require.Equal(t, 1, contacts, "step %d: the contacts survive", i)
+	}
+	d, err := sqlite.NewStore(db).GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Zero(t, d.SitemapCount, "the totals come back with their defaults")
+	require.Zero(t, d.SitemapURLCount)
+}
+
+// TestSchemaVersion follows the schema version through a fresh file, a
+// full migration, every step down and a migration unknown to this build:
+// it is always MigrationStatus's Version, and reading it creates nothing.
+func TestSchemaVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
+	s := sqlite.NewStore(db)
+	version := func() string {
+		t.Helper()
+		v, err := s.SchemaVersion(ctx)
+		require.NoError(t, err)
+		return v
+	}
+
+	require.Empty(t, version(), "a file never migrated")
+	require.False(t, schemaObject(t, db, "bun_migrations"), "SchemaVersion only reads")
+
+	_, err := sqlite.Migrate(ctx, db, sqlite.Up)
+	require.NoError(t, err)
+	sorted := migrations.Sqlite.Sorted()
+	require.Equal(t, sorted[len(sorted)-1].Name, version())
+	for range sorted {
+		st, err := sqlite.MigrationStatus(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, st.Version, version())
+		_, err = sqlite.Migrate(ctx, db, sqlite.Down)
+		require.NoError(t, err)
+	}
+	require.Empty(t, version(), "every migration reverted")
+
+	_, err = db.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id) VALUES ('29990101000000', 99)")
+	require.NoError(t, err)
+	require.Equal(t, "29990101000000", version(), "a newer build's migration")
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = s.SchemaVersion(cctx)
+	require.ErrorIs(t, err, context.Canceled)
 }

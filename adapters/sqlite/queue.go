@@ -37,6 +37,10 @@ type queueArgs struct {
 	NextAt    bun.Ident `bun:"next_at"`
 	Started   bun.Ident `bun:"started"`
 	Finished  bun.Ident `bun:"finished"`
+	// ClaimIndex and RescueIndex are the workflow's partial indexes of
+	// queued and of running rows (migration 2).
+	ClaimIndex  bun.Ident `bun:"claim_index"`
+	RescueIndex bun.Ident `bun:"rescue_index"`
 
 	Queued  string `bun:"queued"`
 	Running string `bun:"running"`
@@ -84,6 +88,9 @@ func argsFor(wf core.Workflow) (queueArgs, error) {
 		Running:   wf.Running,
 		Done:      wf.Done,
 		Failed:    wf.Failed,
+
+		ClaimIndex:  bun.Ident("domains_" + p + "_claim_idx"),
+		RescueIndex: bun.Ident("domains_" + p + "_rescue_idx"),
 	}, nil
 }
 
@@ -103,7 +110,15 @@ func argsFor(wf core.Workflow) (queueArgs, error) {
 // work (NULL next attempt; SQLite sorts NULLs first) and retries that are
 // due, then oldest update first, then id. The order is the claim index's,
 // so SQLite reads the first ?limit entries of that partial index and stops.
-const claimPickSQL = `SELECT id FROM domains
+//
+// INDEXED BY pins that index. Without statistics SQLite's planner prefers
+// an equality on the status column, which migration 3's listing index
+// (status, updated_at, id) offers, and then sorts every queued row in a
+// temporary b-tree: the queue's hottest query would slow down as the
+// queue grows. INDEXED BY is SQLite's documented guard against a new
+// index changing a time-critical plan: were the index ever unusable, the
+// claim would fail loudly rather than sort.
+const claimPickSQL = `SELECT id FROM domains INDEXED BY ?claim_index
 WHERE ?secondary = ?queued AND (?next_at IS NULL OR ?next_at <= ?now)
 ORDER BY ?next_at, updated_at, id
 LIMIT ?limit`
@@ -166,7 +181,11 @@ RETURNING id`
 // rows a worker is finishing at that moment; here that worker's write
 // either committed before this statement (the row is no longer running)
 // or runs after it (and finds itself fenced out).
-const rescueSQL = `UPDATE domains SET
+//
+// INDEXED BY pins the rescue index, which holds only the running rows in
+// lease order, for the reason claimPickSQL gives: left alone, the planner
+// takes the listing index's equality on the status instead.
+const rescueSQL = `UPDATE domains INDEXED BY ?rescue_index SET
 	?secondary = CASE WHEN ?attempts >= ?max_attempts THEN ?failed ELSE ?queued END,
 	?error_col = CASE WHEN ?attempts >= ?max_attempts
 		THEN 'lease expired after ' || ?attempts || ' attempts'

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/core"
-	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
@@ -165,17 +164,7 @@ func (s *Store) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contac
 	}
 	out := make([]scan.Contact, len(rows))
 	for i, r := range rows {
-		out[i] = scan.Contact{
-			ID:          r.ID,
-			DomainID:    r.DomainID,
-			Email:       r.Email,
-			Type:        contact.Type(r.EmailType),
-			HasGmail:    r.HasGmail,
-			Context:     r.Context,
-			SourceURL:   r.SourceURL,
-			FirstSeenAt: r.FirstSeenAt.UTC(),
-			LastSeenAt:  r.LastSeenAt.UTC(),
-		}
+		out[i] = r.toContact()
 	}
 	return out, nil
 }

@@ -2,8 +2,9 @@
 // through Bun (sqlitedialect) and the pure-Go driver modernc.org/sqlite, so
 // that the service runs without a database server: the curation unit of
 // work and its set-based repository, domain submission and lookup, the work
-// queue, the email scan's results, and the schema migrations from package
-// migrations. It passes the same contract suites as the memory and
+// queue, the email scan's and the sitemap analysis's results, the listings
+// and contact export of the curation UI, and the schema migrations from
+// package migrations. It passes the same contract suites as the memory and
 // PostgreSQL stores.
 //
 // SQLite lets one connection write at a time. The file is opened in WAL

@@ -123,8 +123,10 @@ func (s *Store) Within(ctx context.Context, fn func(ctx context.Context, repo cu
 // domainRow is the domains table as Bun sees it: the columns core.Domain
 // carries. The queue's lease columns (claim token, lease expiry, next
 // attempt) and the sitemap analysis progress are written and read only by
-// the queue's statements. The UUID is stored as its 36-character text and
-// the times as Bun's UTC text (see the migrations).
+// the queue's statements; the scan and sitemap totals by the fenced
+// finishing statements (and AddDomains, for a seeded row). The UUID is
+// stored as its 36-character text and the times as Bun's UTC text (see the
+// migrations).
 type domainRow struct {
 	bun.BaseModel `bun:"table:domains,alias:d"`
 
@@ -146,6 +148,9 @@ type domainRow struct {
 	PageScrapeFinishedAt *time.Time `bun:"page_scrape_finished_at"`
 	PagesScanned         int        `bun:"pages_scanned,notnull"`
 	ContactsFound        int        `bun:"contacts_found,notnull"`
+
+	SitemapCount    int `bun:"sitemap_count,notnull"`
+	SitemapURLCount int `bun:"sitemap_url_count,notnull"`
 }
 
 func rowOf(d core.Domain) domainRow {
@@ -165,6 +170,8 @@ func rowOf(d core.Domain) domainRow {
 		PageScrapeFinishedAt:  d.PageScrapeFinishedAt,
 		PagesScanned:          d.PagesScanned,
 		ContactsFound:         d.ContactsFound,
+		SitemapCount:          d.SitemapCount,
+		SitemapURLCount:       d.SitemapURLCount,
 	}
 }
 
@@ -188,6 +195,8 @@ func (r domainRow) domain() core.Domain {
 		PageScrapeFinishedAt:  utcPtr(r.PageScrapeFinishedAt),
 		PagesScanned:          r.PagesScanned,
 		ContactsFound:         r.ContactsFound,
+		SitemapCount:          r.SitemapCount,
+		SitemapURLCount:       r.SitemapURLCount,
 	}
 }
 

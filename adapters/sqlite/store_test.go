@@ -10,8 +10,10 @@ import (
 
 // The Store serves every suite, results listing and metrics included.
 var (
-	_ storetest.ScanStore  = (*sqlite.Store)(nil)
-	_ storetest.StatsStore = (*sqlite.Store)(nil)
+	_ storetest.ScanStore    = (*sqlite.Store)(nil)
+	_ storetest.StatsStore   = (*sqlite.Store)(nil)
+	_ storetest.CatalogStore = (*sqlite.Store)(nil)
+	_ storetest.SitemapStore = (*sqlite.Store)(nil)
 )
 
 // TestContract runs the shared store suite; every case gets a database
@@ -45,4 +47,22 @@ func TestScanContract(t *testing.T) {
 func TestStats(t *testing.T) {
 	t.Parallel()
 	storetest.RunStats(t, sqlite.NewStore(sqlitetest.NewDB(t)))
+}
+
+// TestCatalogContract runs the shared listing suite: paging, filters, every
+// sort key, the contact listing and the export.
+func TestCatalogContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunCatalog(t, func(t *testing.T) storetest.CatalogStore {
+		return sqlite.NewStore(sqlitetest.NewDB(t))
+	})
+}
+
+// TestSitemapContract runs the shared suite of storing sitemap analysis
+// results.
+func TestSitemapContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunSitemap(t, func(t *testing.T) storetest.SitemapStore {
+		return sqlite.NewStore(sqlitetest.NewDB(t))
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -39,13 +40,11 @@ type config struct {
 	ShutdownTimeout      time.Duration
 }
 
-const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/scrapersky?sslmode=disable"
-
 // loadConfig reads the environment through getenv; errors name the variable.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		Addr:        or(getenv("SCRAPERSKY_ADDR"), ":8000"),
-		DatabaseURL: or(getenv("DATABASE_URL"), defaultDatabaseURL),
+		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         or(getenv("SCRAPERSKY_ENV"), "production"),
 		JWTSecret:   getenv("SCRAPERSKY_JWT_SECRET"),
 		DevToken:    or(getenv("SCRAPERSKY_DEV_TOKEN"), "scraper_sky_2024"),
@@ -183,4 +182,13 @@ func newLogger(c config) *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// redact hides the password of a database URL for logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }

@@ -19,6 +19,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+
+	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
+	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 )
 
 // binary is the scrapersky binary built once for the tests that run it as
@@ -218,3 +222,40 @@ func devEnv(dsn string, extra ...string) map[string]string {
 }
 
 func hostOf(url string) string { return strings.TrimPrefix(url, "http://") }
+
+// backend is a database the e2e tests run the binary on.
+type backend struct {
+	name string
+	// dsn returns a DATABASE_URL of a fresh database for t.
+	dsn func(t *testing.T) string
+	// open connects the test itself to it, once the service has migrated it.
+	open func(t *testing.T, dsn string) *bun.DB
+}
+
+var backends = []backend{
+	{
+		name: "postgres",
+		dsn:  func(t *testing.T) string { return pgtest.DSN(t) },
+		open: func(t *testing.T, dsn string) *bun.DB { return pgtest.Open(t, dsn) },
+	},
+	{
+		name: "sqlite",
+		dsn:  func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "e2e.db") },
+		open: func(t *testing.T, dsn string) *bun.DB {
+			db, err := sqlite.Open(strings.TrimPrefix(dsn, "sqlite://"))
+			require.NoError(t, err)
+			t.Cleanup(func() { db.Close() })
+			return db
+		},
+	},
+}
+
+// eachBackend runs f as a parallel subtest on every backend.
+func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, b)
+		})
+	}
+}

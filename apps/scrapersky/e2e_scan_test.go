@@ -151,11 +151,14 @@ func workerEnv(dsn string, extra ...string) map[string]string {
 // TestScanEndToEnd: a 23-page local site → direct-submit → PUT Selected →
 // the in-process worker → classified contacts, domain Completed.
 func TestScanEndToEnd(t *testing.T) {
-	t.Parallel()
-	dsn := pgtest.DSN(t)
-	db := pgtest.Open(t, dsn)
+	eachBackend(t, testScanEndToEnd)
+}
+
+func testScanEndToEnd(t *testing.T, b backend) {
+	dsn := b.dsn(t)
 	web := newSite(t, 20)
 	p := startProc(t, workerEnv(dsn), "serve")
+	db := b.open(t, dsn)
 
 	id := submit(t, p.URL, web.URL).DomainIDs[0]
 	var res map[string]any

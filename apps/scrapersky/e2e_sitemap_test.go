@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 )
 
 // newSitemapSite serves robots.txt pointing at a gzip sitemap index with two
@@ -62,14 +60,17 @@ func newSitemapSite(t *testing.T) *httptest.Server {
 // workers and every domain completes in both, with the sitemap files and
 // counts stored.
 func TestBothWorkflowsSideBySide(t *testing.T) {
-	t.Parallel()
-	dsn := pgtest.DSN(t)
-	db := pgtest.Open(t, dsn)
+	eachBackend(t, testBothWorkflows)
+}
+
+func testBothWorkflows(t *testing.T, b backend) {
+	dsn := b.dsn(t)
 	var sites []string
 	for range 5 {
 		sites = append(sites, newSitemapSite(t).URL)
 	}
 	p := startProc(t, workerEnv(dsn, "SCRAPERSKY_WORKERS", "1", "SCRAPERSKY_SITEMAP_WORKERS", "1"), "serve")
+	db := b.open(t, dsn)
 	ids := submit(t, p.URL, sites...).DomainIDs
 	require.Equal(t, http.StatusOK, call(t, "PUT", p.URL+"/api/v3/domains/sitemap-curation/status",
 		map[string]any{"domain_ids": ids, "sitemap_curation_status": "Selected"}, nil))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -17,10 +18,13 @@ import (
 // TestSeedCurlAgainstServe runs the work order's section 6 against a real
 // `scrapersky serve` on PostgreSQL and checks the rows.
 func TestSeedCurlAgainstServe(t *testing.T) {
-	t.Parallel()
-	dsn := pgtest.DSN(t)
-	db := pgtest.Open(t, dsn)
+	eachBackend(t, testSeedCurl)
+}
+
+func testSeedCurl(t *testing.T, b backend) {
+	dsn := b.dsn(t)
 	p := startProc(t, devEnv(dsn), "serve")
+	db := b.open(t, dsn)
 	ctx := context.Background()
 
 	s := submit(t, p.URL, "https://www.Fresh-One.example.org/about", "busy.example.org", "failed.example.org", "done.example.org")
@@ -80,7 +84,7 @@ func TestSeedCurlAgainstServe(t *testing.T) {
 	var health map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", p.URL+"/health/db", nil, &health))
 	require.Equal(t, "ok", health["status"])
-	require.Equal(t, "postgres", health["store"])
+	require.Equal(t, b.name, health["store"])
 	require.Equal(t, "20260101000004", health["migration_version"])
 	p.stop(t)
 }
@@ -135,4 +139,30 @@ func TestConcurrentPutsOverHTTP(t *testing.T) {
 		require.Equal(t, 8*8+16, queued, "round %d: every domain in some batch is queued", round)
 		require.Equal(t, queued, total, "round %d: the counts add up", round)
 	}
+}
+
+// TestRestartKeepsState: on the embedded SQLite default, what a client
+// stored survives a SIGTERM and a restart, and the restarted service goes
+// on from there.
+func TestRestartKeepsState(t *testing.T) {
+	t.Parallel()
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "restart.db")
+	first := startProc(t, devEnv(dsn), "serve")
+	ids := submit(t, first.URL, "kept-one.example.org", "kept-two.example.org").DomainIDs
+	require.Equal(t, http.StatusOK, call(t, "PUT", first.URL+"/api/v3/domains/email-scan/status",
+		map[string]any{"domain_ids": ids[:1], "email_scan_status": "Maybe"}, nil))
+	first.stop(t)
+
+	second := startProc(t, devEnv(dsn), "serve")
+	var d map[string]any
+	require.Equal(t, http.StatusOK, call(t, "GET", second.URL+"/api/v3/domains/"+ids[0], nil, &d))
+	require.Equal(t, "Maybe", d["email_scan_status"])
+	var page struct {
+		Total int `json:"total"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", second.URL+"/api/v3/domains", nil, &page))
+	require.Equal(t, 2, page.Total)
+	require.Equal(t, ids[1], submit(t, second.URL, "https://www.kept-two.example.org/").DomainIDs[0], "the stored ID is kept")
+	second.stop(t)
+	require.NotContains(t, second.logs.String(), "migrations applied", "nothing to migrate on the second start")
 }

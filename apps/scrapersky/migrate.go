@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 )
 
-// migrateCmd runs `scrapersky migrate up|down|status`.
+// migrateCmd runs `scrapersky migrate up|down|status` on the configured
+// database (PostgreSQL or the SQLite file, as for serve).
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return errUsage
@@ -18,18 +17,14 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	db, err := postgres.Open(c.DatabaseURL, postgres.WithApplicationName("scrapersky-migrate"))
+	d, err := openDatabase(c.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
-	defer db.Close()
+	defer d.db.Close()
 	switch args[0] {
 	case "up", "down":
-		dir := postgres.Up
-		if args[0] == "down" {
-			dir = postgres.Down
-		}
-		names, err := postgres.Migrate(ctx, db, dir)
+		names, err := d.migrate(ctx, args[0] == "up")
 		if err != nil {
 			return err
 		}
@@ -41,12 +36,12 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		return nil
 	case "status":
-		st, err := postgres.MigrationStatus(ctx, db)
+		version, applied, pending, err := d.status(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "version: %s\napplied: %s\npending: %s\n", or(st.Version, "none"),
-			or(strings.Join(st.Applied, ", "), "none"), or(strings.Join(st.Pending, ", "), "none"))
+		fmt.Fprintf(stdout, "store: %s (%s)\nversion: %s\napplied: %s\npending: %s\n", d.kind, d.where, or(version, "none"),
+			or(strings.Join(applied, ", "), "none"), or(strings.Join(pending, ", "), "none"))
 		return nil
 	}
 	return errUsage

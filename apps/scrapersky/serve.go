@@ -7,17 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
 	"github.com/scrapersky/scrapersky-go/adapters/metrics"
-	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
+	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
@@ -25,32 +22,6 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
-
-// openStore connects to the configured database and, when asked, migrates it.
-func openStore(ctx context.Context, c config, log *slog.Logger) (*bun.DB, *postgres.Store, error) {
-	db, err := postgres.Open(c.DatabaseURL, postgres.WithApplicationName("scrapersky"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("open database: %w", err)
-	}
-	store := postgres.NewStore(db)
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := store.Ping(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, nil, fmt.Errorf("database unreachable: %w", err)
-	}
-	if c.MigrateOnStart {
-		applied, err := postgres.Migrate(ctx, db, postgres.Up)
-		if err != nil {
-			_ = db.Close()
-			return nil, nil, fmt.Errorf("migrate: %w", err)
-		}
-		if len(applied) > 0 {
-			log.Info("migrations applied", "migrations", applied)
-		}
-	}
-	return db, store, nil
-}
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
 // shuts both down gracefully: the listener stops accepting, in-flight
@@ -69,11 +40,12 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 		return errors.New("SCRAPERSKY_WORKERS=0 and SCRAPERSKY_SITEMAP_WORKERS=0: a worker process needs at least one worker")
 	}
 
-	db, store, err := openStore(ctx, c, log)
+	d, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer d.db.Close()
+	store := d.store
 
 	m := metrics.New(store, log)
 	workers, err := newWorkers(c, store, m, log)
@@ -104,7 +76,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			DevToken:       c.DevToken,
 			AllowDevToken:  c.development(),
 			Logger:         log,
-			StoreKind:      "postgres",
+			StoreKind:      d.kind,
 			Observe:        m.ObserveRequest,
 		}, httpapi.Deps{
 			EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
@@ -122,6 +94,11 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			return err
 		}
 		srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+		devToken := ""
+		if c.development() {
+			devToken = c.DevToken // the page tells users which token works
+		}
+		web.Mount(srv.App(), web.Options{DevToken: devToken})
 		ln, err := net.Listen("tcp", c.Addr)
 		if err != nil {
 			stopWork()
@@ -154,7 +131,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 // newWorkers builds c.Workers email scan workers and c.SitemapWorkers
 // sitemap analysis workers. Each workflow has workers of its own, so a long
 // queue of one never starves the other.
-func newWorkers(c config, store *postgres.Store, m *metrics.Metrics, log *slog.Logger) ([]*queue.Worker, error) {
+func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]*queue.Worker, error) {
 	crawlCfg := scraper.DefaultConfig()
 	crawlCfg.MaxPages = c.MaxPages
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
