@@ -41,8 +41,8 @@ func NormalizeDomain(raw string) (string, error) {
 			return "", fmt.Errorf("%w: scheme %q is not http or https", ErrInvalidDomain, s[:i])
 		}
 		s = s[i+3:]
-	} else if strings.HasPrefix(s, "//") {
-		s = s[2:]
+	} else {
+		s = strings.TrimPrefix(s, "//") // scheme-relative
 	}
 	if i := strings.IndexAny(s, "/?#"); i >= 0 {
 		s = s[:i]
