@@ -153,8 +153,12 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 
 	var out []*queue.Worker
 	add := func(n int, wf core.Workflow, h queue.Handler) error {
-		for range n {
-			w, err := queue.NewWorker(store, wf, h, qcfg, clock, log, m.Hooks())
+		for i := range n {
+			cfg := qcfg
+			if i > 0 {
+				cfg.RescueInterval = 0 // one rescuer per workflow and process is enough
+			}
+			w, err := queue.NewWorker(store, wf, h, cfg, clock, log, m.Hooks())
 			if err != nil {
 				return err
 			}
