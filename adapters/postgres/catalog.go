@@ -2,14 +2,13 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
-	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
@@ -17,28 +16,7 @@ import (
 var _ catalog.Store = (*Store)(nil)
 
 // StreamBatch is how many contacts one query of StreamContacts reads.
-const StreamBatch = 1_000
-
-// sortColumns maps each sort key to its column: the allowlist that makes a
-// sort key safe to use as an identifier.
-var sortColumns = map[catalog.SortKey]bun.Ident{
-	catalog.SortDomain:                "domain",
-	catalog.SortCreatedAt:             "created_at",
-	catalog.SortUpdatedAt:             "updated_at",
-	catalog.SortEmailScanStatus:       "email_scan_status",
-	catalog.SortPageScrapeStatus:      "page_scrape_status",
-	catalog.SortSitemapCurationStatus: "sitemap_curation_status",
-	catalog.SortSitemapAnalysisStatus: "sitemap_analysis_status",
-	catalog.SortContactsFound:         "contacts_found",
-	catalog.SortPagesScanned:          "pages_scanned",
-}
-
-// likeEscaper escapes the wildcards of ILIKE with the ESCAPE character the
-// queries declare, so a user's substring is matched literally.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// containsPattern returns the ILIKE pattern of "contains s".
-func containsPattern(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+const StreamBatch = bunstore.StreamBatch
 
 // ListDomains returns the page of domains q selects: one query for the page
 // and, unless the first page already holds every match, one for the total.
@@ -51,112 +29,13 @@ func containsPattern(s string) string { return "%" + likeEscaper.Replace(s) + "%
 // "C"), like the other stores; statuses need no collation, their CHECK'd
 // values sort the same in every locale.
 func (s *Store) ListDomains(ctx context.Context, q catalog.DomainQuery) (catalog.Page[core.Domain], error) {
-	col, ok := sortColumns[q.SortBy]
-	if !ok {
-		return catalog.Page[core.Domain]{}, fmt.Errorf("list domains: %w: sort key %q", ErrUnknownColumn, q.SortBy)
-	}
-	dir := bun.Safe("ASC")
-	if q.SortDesc {
-		dir = bun.Safe("DESC")
-	}
-	var rows []domainRow
-	sel := whereDomains(s.db.NewSelect().Model(&rows), q)
-	if q.SortBy == catalog.SortDomain {
-		sel = sel.OrderExpr(`d.? COLLATE "C" ?, d.id ?`, col, dir, dir)
-	} else {
-		sel = sel.OrderExpr("d.? ?, d.id ?", col, dir, dir)
-	}
-	if err := sel.Limit(q.Size).Offset(q.Offset()).Scan(ctx); err != nil {
-		return catalog.Page[core.Domain]{}, fmt.Errorf("list domains: %w", err)
-	}
-	total := len(rows)
-	if q.Offset() > 0 || len(rows) == q.Size {
-		n, err := whereDomains(s.db.NewSelect().Model((*domainRow)(nil)), q).Count(ctx)
-		if err != nil {
-			return catalog.Page[core.Domain]{}, fmt.Errorf("count domains: %w", err)
-		}
-		total = n
-	}
-	items := make([]core.Domain, len(rows))
-	for i, r := range rows {
-		items[i] = r.domain()
-	}
-	return catalog.NewPage(items, total, q.Page, q.Size), nil
-}
-
-// whereDomains adds q's filters to a query on domains AS d.
-func whereDomains(sel *bun.SelectQuery, q catalog.DomainQuery) *bun.SelectQuery {
-	if q.SitemapCurationStatus != nil {
-		sel = sel.Where("d.sitemap_curation_status = ?", string(*q.SitemapCurationStatus))
-	}
-	if q.EmailScanStatus != nil {
-		sel = sel.Where("d.email_scan_status = ?", string(*q.EmailScanStatus))
-	}
-	sel = whereMatch(sel, "page_scrape_status", q.PageScrapeStatus)
-	sel = whereMatch(sel, "sitemap_analysis_status", q.SitemapAnalysisStatus)
-	if q.DomainFilter != "" {
-		sel = sel.Where(`d.domain ILIKE ? ESCAPE '\'`, containsPattern(q.DomainFilter))
-	}
-	return sel
-}
-
-// whereMatch filters a nullable status column; col is a constant.
-func whereMatch[T ~string](sel *bun.SelectQuery, col bun.Ident, m *catalog.Match[T]) *bun.SelectQuery {
-	switch {
-	case m == nil:
-		return sel
-	case m.Null:
-		return sel.Where("d.? IS NULL", col)
-	default:
-		return sel.Where("d.? = ?", col, string(m.Value))
-	}
-}
-
-// whereContacts adds f's filters to a query on contacts AS c.
-func whereContacts(sel *bun.SelectQuery, f catalog.ContactFilter) *bun.SelectQuery {
-	if f.DomainID != nil {
-		sel = sel.Where("c.domain_id = ?", *f.DomainID)
-	}
-	if f.EmailType != nil {
-		sel = sel.Where("c.email_type = ?", string(*f.EmailType))
-	}
-	if f.Q != "" {
-		sel = sel.Where(`c.email ILIKE ? ESCAPE '\'`, containsPattern(f.Q))
-	}
-	return sel
+	return bunstore.ListDomains(ctx, s.dialect(), q)
 }
 
 // ListContacts returns the page of contacts q selects, ordered by email in
 // byte order and then ID.
 func (s *Store) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[scan.Contact], error) {
-	var rows []contactRow
-	err := whereContacts(s.db.NewSelect().Model(&rows), q.ContactFilter).
-		OrderExpr(`c.email COLLATE "C", c.id`).
-		Limit(q.Size).Offset(q.Offset()).
-		Scan(ctx)
-	if err != nil {
-		return catalog.Page[scan.Contact]{}, fmt.Errorf("list contacts: %w", err)
-	}
-	total := len(rows)
-	if q.Offset() > 0 || len(rows) == q.Size {
-		n, err := whereContacts(s.db.NewSelect().Model((*contactRow)(nil)), q.ContactFilter).Count(ctx)
-		if err != nil {
-			return catalog.Page[scan.Contact]{}, fmt.Errorf("count contacts: %w", err)
-		}
-		total = n
-	}
-	items := make([]scan.Contact, len(rows))
-	for i, r := range rows {
-		items[i] = r.toContact()
-	}
-	return catalog.NewPage(items, total, q.Page, q.Size), nil
-}
-
-// contactExportRow is a contact with its domain's host.
-type contactExportRow struct {
-	contactRow `bun:",extend"`
-
-	DomainName string `bun:"domain_name,scanonly"`
+	return bunstore.ListContacts(ctx, s.dialect(), q)
 }
 
 // StreamContacts calls fn with every contact f selects, reading StreamBatch
@@ -167,42 +46,11 @@ type contactExportRow struct {
 // index, which serves both. No transaction spans the batches: fn writes to
 // a client, and a slow client must not hold a snapshot or a connection.
 func (s *Store) StreamContacts(ctx context.Context, f catalog.ContactFilter, fn func(catalog.ContactRow) error) error {
-	var after *contactRow
-	for {
-		var rows []contactExportRow
-		sel := whereContacts(s.db.NewSelect().Model(&rows).
-			ColumnExpr("c.*").
-			ColumnExpr("d.domain AS domain_name").
-			Join("JOIN domains AS d ON d.id = c.domain_id"), f)
-		if after != nil {
-			sel = sel.Where(`(c.email COLLATE "C", c.id) > (?, ?)`, after.Email, after.ID)
-		}
-		if err := sel.OrderExpr(`c.email COLLATE "C", c.id`).Limit(StreamBatch).Scan(ctx); err != nil {
-			return fmt.Errorf("read contacts: %w", err)
-		}
-		for _, r := range rows {
-			if err := fn(catalog.ContactRow{Contact: r.toContact(), Domain: r.DomainName}); err != nil {
-				return err
-			}
-		}
-		if len(rows) < StreamBatch {
-			return nil
-		}
-		after = &rows[len(rows)-1].contactRow
-	}
+	return bunstore.StreamContacts(ctx, s.dialect(), f, fn)
 }
 
-// toContact converts a row back; times come back in UTC.
-func (r contactRow) toContact() scan.Contact {
-	return scan.Contact{
-		ID:          r.ID,
-		DomainID:    r.DomainID,
-		Email:       r.Email,
-		Type:        contact.Type(r.EmailType),
-		HasGmail:    r.HasGmail,
-		Context:     r.Context,
-		SourceURL:   r.SourceURL,
-		FirstSeenAt: r.FirstSeenAt.UTC(),
-		LastSeenAt:  r.LastSeenAt.UTC(),
-	}
+// contains renders "ILIKE pattern": PostgreSQL folds the case of every
+// letter on both sides, as the memory store does.
+func contains(s string) schema.QueryAppender {
+	return bun.SafeQuery(`ILIKE ? ESCAPE '\'`, bunstore.ContainsPattern(s))
 }

@@ -5,82 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/uptrace/bun"
-
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
 var _ queue.Queue = (*Store)(nil)
-
-// queueWorkflows allowlists the workflows the queue serves: a workflow's
-// Prefix must be one of these and name its own secondary and error columns,
-// so that a Workflow value can never turn into an arbitrary identifier.
-var queueWorkflows = map[string]struct{ secondary, errorField core.Field }{
-	core.EmailScan.Prefix:       {core.FieldPageScrapeStatus, core.FieldPageScrapeError},
-	core.SitemapCuration.Prefix: {core.FieldSitemapAnalysisStatus, core.FieldSitemapAnalysisError},
-}
-
-// queueArgs are the named arguments (?name) of the queue's statements: the
-// workflow's columns as identifiers, its status values, and the call's
-// values. Named arguments keep statements that mention a column three times
-// readable; Bun renders each value as a literal and each bun.Ident quoted.
-type queueArgs struct {
-	Secondary bun.Ident `bun:"secondary"`
-	ErrorCol  bun.Ident `bun:"error_col"`
-	Attempts  bun.Ident `bun:"attempts"`
-	Token     bun.Ident `bun:"token"`
-	Lease     bun.Ident `bun:"lease"`
-	NextAt    bun.Ident `bun:"next_at"`
-	Started   bun.Ident `bun:"started"`
-	Finished  bun.Ident `bun:"finished"`
-
-	Queued  string `bun:"queued"`
-	Running string `bun:"running"`
-	Done    string `bun:"done"`
-	Failed  string `bun:"failed"`
-
-	ID          uuid.UUID `bun:"id"`
-	ClaimToken  uuid.UUID `bun:"claim_token"`
-	Now         time.Time `bun:"now"`
-	Until       time.Time `bun:"until"`
-	At          time.Time `bun:"at"`
-	Msg         string    `bun:"msg"`
-	Limit       int       `bun:"limit"`
-	MaxAttempts int       `bun:"max_attempts"`
-
-	PagesScanned  int `bun:"pages_scanned"`
-	ContactsFound int `bun:"contacts_found"`
-}
-
-// argsFor checks wf against the allowlist and returns its columns and
-// status values.
-func argsFor(wf core.Workflow) (queueArgs, error) {
-	want, ok := queueWorkflows[wf.Prefix]
-	if !ok {
-		return queueArgs{}, fmt.Errorf("%w: %q is not a queue prefix", ErrUnknownColumn, wf.Prefix)
-	}
-	if wf.Secondary != want.secondary || wf.ErrorField != want.errorField {
-		return queueArgs{}, fmt.Errorf("%w: queue %q uses %s and %s, not %q and %q",
-			ErrUnknownColumn, wf.Prefix, want.secondary, want.errorField, wf.Secondary, wf.ErrorField)
-	}
-	p := wf.Prefix
-	return queueArgs{
-		Secondary: bun.Ident(wf.Secondary),
-		ErrorCol:  bun.Ident(wf.ErrorField),
-		Attempts:  bun.Ident(p + "_attempts"),
-		Token:     bun.Ident(p + "_claim_token"),
-		Lease:     bun.Ident(p + "_lease_expires_at"),
-		NextAt:    bun.Ident(p + "_next_attempt_at"),
-		Started:   bun.Ident(p + "_started_at"),
-		Finished:  bun.Ident(p + "_finished_at"),
-		Queued:    wf.Queued,
-		Running:   wf.Running,
-		Done:      wf.Done,
-		Failed:    wf.Failed,
-	}, nil
-}
 
 // claimSQL claims up to ?limit due queued domains in one statement, as
 // River's JobGetAvailable does. The CTE picks the rows in polling order
@@ -110,38 +40,6 @@ UPDATE domains AS d SET
 FROM picked WHERE d.id = picked.id
 RETURNING d.id, d.domain, d.?attempts AS attempt, d.?token AS token, d.?lease AS lease_expires_at`
 
-// The fenced statements change a row only while it is running under the
-// job's token, and return its id; no row back means the lease was lost
-// (expired and rescued, claimed again, or already finished).
-
-// extendSQL moves the lease of a running job.
-const extendSQL = `UPDATE domains SET ?lease = ?until
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
-// releaseSQL puts a job back in the queue, due at once, and gives its
-// attempt back: the worker is shutting down, the domain did nothing wrong.
-const releaseSQL = `UPDATE domains SET
-	?secondary = ?queued, ?attempts = ?attempts - 1,
-	?token = NULL, ?lease = NULL, ?next_at = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
-// retrySQL puts a job back in the queue, due at ?at, recording the error.
-// The attempt stays counted.
-const retrySQL = `UPDATE domains SET
-	?secondary = ?queued, ?error_col = ?msg,
-	?token = NULL, ?lease = NULL, ?next_at = ?at, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
-// failSQL finishes a job as failed.
-const failSQL = `UPDATE domains SET
-	?secondary = ?failed, ?error_col = ?msg, ?finished = ?now,
-	?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
 // rescueSQL takes back the running rows whose lease expired before ?now:
 // their worker died or lost the database. A row with attempts left goes
 // back to the queue, due at once; the others fail. Clearing the token
@@ -163,19 +61,10 @@ UPDATE domains AS d SET
 	?token = NULL, ?lease = NULL, ?next_at = NULL, updated_at = ?now
 FROM expired WHERE d.id = expired.id`
 
-// claimRow is one row of claimSQL's RETURNING.
-type claimRow struct {
-	ID             uuid.UUID `bun:"id"`
-	Domain         string    `bun:"domain"`
-	Attempt        int       `bun:"attempt"`
-	Token          uuid.UUID `bun:"token"`
-	LeaseExpiresAt time.Time `bun:"lease_expires_at"`
-}
-
 // Claim moves up to limit due domains of wf's queue to wf.Running in one
 // committed statement and returns them as jobs; see claimSQL.
 func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, lease time.Duration, now time.Time) ([]queue.Job, error) {
-	a, err := argsFor(wf)
+	a, err := bunstore.ArgsFor(wf)
 	if err != nil {
 		return nil, err
 	}
@@ -183,80 +72,43 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, lease ti
 		return nil, nil
 	}
 	a.Limit, a.Now, a.Until = limit, now, now.Add(lease)
-	var rows []claimRow
+	var rows []bunstore.ClaimRow
 	if err := s.db.NewRaw(claimSQL, &a).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("claim %s: %w", wf.Name, err)
 	}
-	jobs := make([]queue.Job, len(rows))
-	for i, r := range rows {
-		jobs[i] = queue.Job{DomainID: r.ID, Domain: r.Domain, Attempt: r.Attempt, Token: r.Token, LeaseExpiresAt: r.LeaseExpiresAt.UTC()}
-	}
-	return jobs, nil
+	return bunstore.Jobs(rows), nil
 }
 
 // Extend moves the job's lease to until, if the job still owns its domain.
 func (s *Store) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
-	return s.fenced(ctx, "extend lease", extendSQL, wf, job, func(a *queueArgs) { a.Until = until })
+	return bunstore.Fenced(ctx, s.dialect(), "extend lease", bunstore.ExtendSQL, wf, job,
+		func(a *bunstore.QueueArgs) { a.Until = until })
 }
 
 // Release puts the job back in the queue, due at once, and gives its
 // attempt back, if the job still owns its domain.
 func (s *Store) Release(ctx context.Context, wf core.Workflow, job queue.Job, now time.Time) error {
-	return s.fenced(ctx, "release", releaseSQL, wf, job, func(a *queueArgs) { a.Now = now })
+	return bunstore.Fenced(ctx, s.dialect(), "release", bunstore.ReleaseSQL, wf, job,
+		func(a *bunstore.QueueArgs) { a.Now = now })
 }
 
 // Retry puts the job back in the queue, due at at, with msg as its error,
 // if the job still owns its domain.
 func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return s.fenced(ctx, "retry", retrySQL, wf, job, func(a *queueArgs) { a.At, a.Msg, a.Now = at, msg, now })
+	return bunstore.Fenced(ctx, s.dialect(), "retry", bunstore.RetrySQL, wf, job,
+		func(a *bunstore.QueueArgs) { a.At, a.Msg, a.Now = at, msg, now })
 }
 
 // Fail finishes the job with wf.Failed and msg as its error, if the job
 // still owns its domain.
 func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	return s.fenced(ctx, "fail", failSQL, wf, job, func(a *queueArgs) { a.Msg, a.Now = msg, now })
-}
-
-// fenced runs one of the fenced statements for job and maps "no row" to
-// core.ErrLeaseLost.
-func (s *Store) fenced(ctx context.Context, op, query string, wf core.Workflow, job queue.Job, set func(*queueArgs)) error {
-	a, err := argsFor(wf)
-	if err != nil {
-		return err
-	}
-	a.ID, a.ClaimToken = job.DomainID, job.Token
-	set(&a)
-	return fencedExec(ctx, s.db, op, query, &a, job)
-}
-
-// fencedExec runs a fenced statement on db (the pool or a transaction).
-func fencedExec(ctx context.Context, db bun.IDB, op, query string, a *queueArgs, job queue.Job) error {
-	var ids []uuid.UUID
-	if err := db.NewRaw(query, a).Scan(ctx, &ids); err != nil {
-		return fmt.Errorf("%s %s: %w", op, job.DomainID, err)
-	}
-	if len(ids) == 0 {
-		return fmt.Errorf("%s %s: %w", op, job.DomainID, core.ErrLeaseLost)
-	}
-	return nil
+	return bunstore.Fenced(ctx, s.dialect(), "fail", bunstore.FailSQL, wf, job,
+		func(a *bunstore.QueueArgs) { a.Msg, a.Now = msg, now })
 }
 
 // Rescue puts the running domains of wf whose lease expired before now back
 // in the queue, or fails those that used maxAttempts, and returns how many
 // it moved; see rescueSQL.
 func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
-	a, err := argsFor(wf)
-	if err != nil {
-		return 0, err
-	}
-	a.MaxAttempts, a.Now = maxAttempts, now
-	res, err := s.db.NewRaw(rescueSQL, &a).Exec(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("rescue %s: %w", wf.Name, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("rescue %s: %w", wf.Name, err)
-	}
-	return int(n), nil
+	return bunstore.Rescue(ctx, s.dialect(), rescueSQL, wf, maxAttempts, now)
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,36 +9,14 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 )
 
 // ErrUnknownColumn means a core.Workflow names a column this adapter does
 // not know. Workflow fields become SQL identifiers, so only the columns of
-// the allowlists below are accepted.
-var ErrUnknownColumn = errors.New("unknown column")
-
-// The columns a workflow may name, by role.
-var (
-	primaryColumns = map[core.Field]bool{
-		core.FieldEmailScanStatus:       true,
-		core.FieldSitemapCurationStatus: true,
-	}
-	secondaryColumns = map[core.Field]bool{
-		core.FieldPageScrapeStatus:      true,
-		core.FieldSitemapAnalysisStatus: true,
-	}
-	errorColumns = map[core.Field]bool{
-		core.FieldPageScrapeError:      true,
-		core.FieldSitemapAnalysisError: true,
-	}
-)
-
-func column(f core.Field, allowed map[core.Field]bool, role string) (bun.Ident, error) {
-	if !allowed[f] {
-		return "", fmt.Errorf("%w: %q is not a %s column", ErrUnknownColumn, f, role)
-	}
-	return bun.Ident(f), nil
-}
+// bunstore's allowlists are accepted.
+var ErrUnknownColumn = bunstore.ErrUnknownColumn
 
 // setPrimarySQL locks the batch's rows in ID order, then updates them.
 // Taking every lock in one fixed order is what keeps two overlapping batches
@@ -82,7 +59,7 @@ type repo struct {
 // SetPrimary sets wf.Primary to status on the existing domains of ids,
 // locking them in ID order first, and returns the IDs it updated.
 func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
-	primary, err := column(wf.Primary, primaryColumns, "primary status")
+	primary, err := bunstore.Column(wf.Primary, bunstore.Primary)
 	if err != nil {
 		return nil, err
 	}
@@ -103,15 +80,7 @@ func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID
 // the domains of ids whose secondary status is NULL or not one of
 // wf.Active, and returns the IDs it queued.
 func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	secondary, err := column(wf.Secondary, secondaryColumns, "secondary status")
-	if err != nil {
-		return nil, err
-	}
-	errCol, err := column(wf.ErrorField, errorColumns, "error")
-	if err != nil {
-		return nil, err
-	}
-	q, err := argsFor(wf)
+	q, err := bunstore.QueueColumns(wf)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +95,8 @@ func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.
 	}
 	var queued []uuid.UUID
 	if err := r.db.NewRaw(queueSecondarySQL,
-		secondary, wf.Queued, errCol, q.Attempts, q.NextAt, now,
-		pgdialect.Array(ids), secondary, secondary, pgdialect.Array(active)).
+		q.Secondary, wf.Queued, q.ErrorCol, q.Attempts, q.NextAt, now,
+		pgdialect.Array(ids), q.Secondary, q.Secondary, pgdialect.Array(active)).
 		Scan(ctx, &queued); err != nil {
 		return nil, fmt.Errorf("queue %s: %w", wf.Secondary, err)
 	}

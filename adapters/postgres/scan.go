@@ -2,63 +2,22 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
-	"github.com/scrapersky/scrapersky-go/core"
-	"github.com/scrapersky/scrapersky-go/core/contact"
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 var _ scan.Results = (*Store)(nil)
 
-// finishScanSQL is the fenced write that completes an email scan: it
-// changes the domain only while the job's claim still owns it (running,
-// same token) and returns its id. Run first in FinishScan's transaction, it
-// also takes the row lock, so a rescuer passes over the domain (SKIP
-// LOCKED) until the results are committed.
-const finishScanSQL = `UPDATE domains SET
-	?secondary = ?done, ?error_col = NULL,
-	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
-	?finished = ?now, ?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
-// contactRow is the contacts table as Bun sees it.
-type contactRow struct {
-	bun.BaseModel `bun:"table:contacts,alias:c"`
-
-	ID          uuid.UUID `bun:"id,pk,type:uuid"`
-	DomainID    uuid.UUID `bun:"domain_id,notnull,type:uuid"`
-	Email       string    `bun:"email,notnull"`
-	EmailType   string    `bun:"email_type,notnull"`
-	HasGmail    bool      `bun:"has_gmail,notnull"`
-	Context     string    `bun:"context,notnull"`
-	SourceURL   string    `bun:"source_url,notnull"`
-	FirstSeenAt time.Time `bun:"first_seen_at,notnull"`
-	LastSeenAt  time.Time `bun:"last_seen_at,notnull"`
-}
-
-// pageRow is the pages table as Bun sees it.
-type pageRow struct {
-	bun.BaseModel `bun:"table:pages,alias:p"`
-
-	DomainID    uuid.UUID `bun:"domain_id,pk,type:uuid"`
-	URL         string    `bun:"url,pk"`
-	Status      int       `bun:"http_status,notnull"`
-	EmailsFound int       `bun:"emails_found,notnull"`
-	FetchedAt   time.Time `bun:"fetched_at,notnull"`
-}
-
 // FinishScan stores a finished email scan in one transaction: the fenced
 // domain update first (Completed, counts, finish time), then every contact
-// and every page in one upsert each. If the job lost its lease nothing is
-// written and the error wraps core.ErrLeaseLost.
+// and every page in one upsert each. The fenced update also takes the row
+// lock, so a rescuer passes over the domain (SKIP LOCKED) until the results
+// are committed. If the job lost its lease nothing is written and the error
+// wraps core.ErrLeaseLost.
 //
 // The rows are stored under job.DomainID, the domain the fence checked,
 // whatever DomainID the outcome's records carry. An address or URL listed
@@ -66,137 +25,17 @@ type pageRow struct {
 // last LastSeenAt, a page its last record, as the upserts would across
 // scans.
 func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {
-	a, err := argsFor(core.EmailScan)
-	if err != nil {
-		return err
-	}
-	a.ID, a.ClaimToken, a.Now = job.DomainID, job.Token, out.FinishedAt
-	a.PagesScanned, a.ContactsFound = len(out.Pages), len(out.Contacts)
-	contacts := contactRows(job.DomainID, out.Contacts)
-	pages := pageRows(job.DomainID, out.Pages)
-
-	var fenceErr error
-	err = s.db.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(ctx context.Context, tx bun.Tx) error {
-		if fenceErr = fencedExec(ctx, tx, "finish scan", finishScanSQL, &a, job); fenceErr != nil {
-			return fenceErr
-		}
-		// Bun renders an empty slice as no VALUES at all: skip the statement.
-		if len(contacts) > 0 {
-			// A contact already stored for the domain keeps its id,
-			// first_seen_at, type and context; only last_seen_at moves.
-			if _, err := tx.NewInsert().Model(&contacts).
-				On("CONFLICT (domain_id, email) DO UPDATE").
-				Set("last_seen_at = EXCLUDED.last_seen_at").
-				Exec(ctx); err != nil {
-				return fmt.Errorf("upsert contacts of %s: %w", job.DomainID, err)
-			}
-		}
-		if len(pages) > 0 {
-			if _, err := tx.NewInsert().Model(&pages).
-				On("CONFLICT (domain_id, url) DO UPDATE").
-				Set("http_status = EXCLUDED.http_status").
-				Set("emails_found = EXCLUDED.emails_found").
-				Set("fetched_at = EXCLUDED.fetched_at").
-				Exec(ctx); err != nil {
-				return fmt.Errorf("upsert pages of %s: %w", job.DomainID, err)
-			}
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-		return nil
-	case fenceErr != nil:
-		return fenceErr
-	default:
-		return fmt.Errorf("finish scan %s: %w", job.DomainID, err)
-	}
+	return bunstore.FinishScan(ctx, s.dialect(), job, out)
 }
 
-// contactRows converts the outcome's contacts, one row per address. One
-// INSERT … ON CONFLICT cannot touch the same row twice, so duplicates are
-// merged here the way two upserts would merge them.
-func contactRows(domainID uuid.UUID, cs []scan.Contact) []contactRow {
-	rows := make([]contactRow, 0, len(cs))
-	at := make(map[string]int, len(cs))
-	for _, c := range cs {
-		if i, ok := at[c.Email]; ok {
-			rows[i].LastSeenAt = c.LastSeenAt
-			continue
-		}
-		at[c.Email] = len(rows)
-		rows = append(rows, contactRow{
-			ID:          c.ID,
-			DomainID:    domainID,
-			Email:       c.Email,
-			EmailType:   string(c.Type),
-			HasGmail:    c.HasGmail,
-			Context:     c.Context,
-			SourceURL:   c.SourceURL,
-			FirstSeenAt: c.FirstSeenAt,
-			LastSeenAt:  c.LastSeenAt,
-		})
-	}
-	return rows
-}
-
-// pageRows converts the outcome's pages, one row per URL, the last record
-// winning.
-func pageRows(domainID uuid.UUID, ps []scan.Page) []pageRow {
-	rows := make([]pageRow, 0, len(ps))
-	at := make(map[string]int, len(ps))
-	for _, p := range ps {
-		r := pageRow{DomainID: domainID, URL: p.URL, Status: p.Status, EmailsFound: p.EmailsFound, FetchedAt: p.FetchedAt}
-		if i, ok := at[p.URL]; ok {
-			rows[i] = r
-			continue
-		}
-		at[p.URL] = len(rows)
-		rows = append(rows, r)
-	}
-	return rows
-}
-
-// Contacts returns the contacts stored for the domain, ordered by email;
-// none (not an error) for an unknown domain.
+// Contacts returns the contacts stored for the domain, ordered by email in
+// byte order (COLLATE "C"); none (not an error) for an unknown domain.
 func (s *Store) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error) {
-	var rows []contactRow
-	if err := s.db.NewSelect().Model(&rows).
-		Where("c.domain_id = ?", domainID).
-		OrderExpr("c.email COLLATE \"C\"").
-		Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list contacts of %s: %w", domainID, err)
-	}
-	out := make([]scan.Contact, len(rows))
-	for i, r := range rows {
-		out[i] = scan.Contact{
-			ID:          r.ID,
-			DomainID:    r.DomainID,
-			Email:       r.Email,
-			Type:        contact.Type(r.EmailType),
-			HasGmail:    r.HasGmail,
-			Context:     r.Context,
-			SourceURL:   r.SourceURL,
-			FirstSeenAt: r.FirstSeenAt.UTC(),
-			LastSeenAt:  r.LastSeenAt.UTC(),
-		}
-	}
-	return out, nil
+	return bunstore.Contacts(ctx, s.dialect(), domainID)
 }
 
-// Pages returns the pages stored for the domain, ordered by URL; none (not
-// an error) for an unknown domain.
+// Pages returns the pages stored for the domain, ordered by URL in byte
+// order; none (not an error) for an unknown domain.
 func (s *Store) Pages(ctx context.Context, domainID uuid.UUID) ([]scan.Page, error) {
-	var rows []pageRow
-	if err := s.db.NewSelect().Model(&rows).
-		Where("p.domain_id = ?", domainID).
-		OrderExpr("p.url COLLATE \"C\"").
-		Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list pages of %s: %w", domainID, err)
-	}
-	out := make([]scan.Page, len(rows))
-	for i, r := range rows {
-		out[i] = scan.Page{DomainID: r.DomainID, URL: r.URL, Status: r.Status, EmailsFound: r.EmailsFound, FetchedAt: r.FetchedAt.UTC()}
-	}
-	return out, nil
+	return bunstore.Pages(ctx, s.dialect(), domainID)
 }

@@ -2,69 +2,23 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 var _ sitemap.Results = (*Store)(nil)
 
-// finishAnalysisSQL is the fenced write that completes a sitemap analysis,
-// the counterpart of finishScanSQL: it changes the domain only while the
-// job's claim still owns it (running, same token) and returns its id. Run
-// first in FinishAnalysis's transaction, it also takes the row lock, so a
-// rescuer passes over the domain (SKIP LOCKED) until the files are
-// committed.
-const finishAnalysisSQL = `UPDATE domains SET
-	?secondary = ?done, ?error_col = NULL,
-	sitemap_count = ?sitemap_count, sitemap_url_count = ?sitemap_url_count,
-	?finished = ?now, ?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
-
-// deleteStaleFilesSQL removes the domain's files this analysis did not find
-// again. ?urls is a non-nil array (pgdialect renders a nil slice as NULL,
-// and url <> ALL(NULL) would keep every file); an empty one deletes them
-// all.
-const deleteStaleFilesSQL = `DELETE FROM sitemap_files
-WHERE domain_id = ? AND url <> ALL(?)`
-
-// analysisArgs are finishAnalysisSQL's named arguments: the queue's, and
-// the totals.
-type analysisArgs struct {
-	queueArgs
-
-	SitemapCount    int `bun:"sitemap_count"`
-	SitemapURLCount int `bun:"sitemap_url_count"`
-}
-
-// sitemapFileRow is the sitemap_files table as Bun sees it.
-type sitemapFileRow struct {
-	bun.BaseModel `bun:"table:sitemap_files,alias:sf"`
-
-	ID           uuid.UUID  `bun:"id,pk,type:uuid"`
-	DomainID     uuid.UUID  `bun:"domain_id,notnull,type:uuid"`
-	URL          string     `bun:"url,notnull"`
-	Type         string     `bun:"type,notnull"`
-	Discovery    string     `bun:"discovery,notnull"`
-	URLCount     int        `bun:"url_count,notnull"`
-	LastModified *time.Time `bun:"last_modified"`
-	Error        string     `bun:"error,notnull"`
-}
-
 // FinishAnalysis stores a finished sitemap analysis in one transaction:
 // the fenced domain update first (Completed, totals, finish time), then
 // every file in one upsert, then the deletion of the domain's files out no
-// longer lists. A file found again keeps its ID. If the job lost its lease
-// nothing is written and the error wraps core.ErrLeaseLost.
+// longer lists. The fenced update also takes the row lock, so a rescuer
+// passes over the domain (SKIP LOCKED) until the files are committed. A
+// file found again keeps its ID. If the job lost its lease nothing is
+// written and the error wraps core.ErrLeaseLost.
 //
 // The files are stored under job.DomainID, the domain the fence checked,
 // whatever DomainID they carry. A URL listed twice is stored once, its
@@ -73,127 +27,12 @@ type sitemapFileRow struct {
 // count (or a negative total) is rejected, before anything is written,
 // with an error wrapping core.ErrInvalidStatus.
 func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.Outcome) error {
-	qa, err := argsFor(core.SitemapCuration)
-	if err != nil {
-		return err
-	}
-	if out.TotalURLs < 0 {
-		return fmt.Errorf("finish analysis %s: %w: negative URL total %d", job.DomainID, core.ErrInvalidStatus, out.TotalURLs)
-	}
-	rows, err := sitemapFileRows(job.DomainID, out.Files)
-	if err != nil {
-		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
-	}
-	a := analysisArgs{queueArgs: qa, SitemapCount: len(rows), SitemapURLCount: out.TotalURLs}
-	a.ID, a.ClaimToken, a.Now = job.DomainID, job.Token, out.FinishedAt
-	urls := make([]string, len(rows))
-	for i, r := range rows {
-		urls[i] = r.URL
-	}
-
-	var fenceErr error
-	err = s.db.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(ctx context.Context, tx bun.Tx) error {
-		if fenceErr = fencedAnalysis(ctx, tx, &a, job); fenceErr != nil {
-			return fenceErr
-		}
-		// Bun renders an empty slice as no VALUES at all: skip the statement.
-		if len(rows) > 0 {
-			// Every column but id takes the new value: a re-found file
-			// keeps its identity and nothing else.
-			if _, err := tx.NewInsert().Model(&rows).
-				On("CONFLICT (domain_id, url) DO UPDATE").
-				Set("type = EXCLUDED.type").
-				Set("discovery = EXCLUDED.discovery").
-				Set("url_count = EXCLUDED.url_count").
-				Set("last_modified = EXCLUDED.last_modified").
-				Set("error = EXCLUDED.error").
-				Exec(ctx); err != nil {
-				return fmt.Errorf("upsert sitemap files of %s: %w", job.DomainID, err)
-			}
-		}
-		if _, err := tx.NewRaw(deleteStaleFilesSQL, job.DomainID, pgdialect.Array(urls)).Exec(ctx); err != nil {
-			return fmt.Errorf("delete stale sitemap files of %s: %w", job.DomainID, err)
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-		return nil
-	case fenceErr != nil:
-		return fenceErr
-	default:
-		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
-	}
-}
-
-// fencedAnalysis runs finishAnalysisSQL in tx and maps "no row" to
-// core.ErrLeaseLost, as fencedExec does for the queue's arguments.
-func fencedAnalysis(ctx context.Context, tx bun.Tx, a *analysisArgs, job queue.Job) error {
-	var ids []uuid.UUID
-	if err := tx.NewRaw(finishAnalysisSQL, a).Scan(ctx, &ids); err != nil {
-		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
-	}
-	if len(ids) == 0 {
-		return fmt.Errorf("finish analysis %s: %w", job.DomainID, core.ErrLeaseLost)
-	}
-	return nil
-}
-
-// sitemapFileRows converts the outcome's files, one row per URL, the first
-// winning. One INSERT … ON CONFLICT cannot touch the same row twice, so
-// duplicates are dropped here. A file without an ID gets a fresh one.
-func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, error) {
-	rows := make([]sitemapFileRow, 0, len(fs))
-	seen := make(map[string]bool, len(fs))
-	for _, f := range fs {
-		if seen[f.URL] {
-			continue
-		}
-		seen[f.URL] = true
-		if !f.Type.Valid() || !f.Discovery.Valid() || f.URLCount < 0 {
-			return nil, fmt.Errorf("%w: sitemap file %q: type %q, discovery %q, url count %d",
-				core.ErrInvalidStatus, f.URL, f.Type, f.Discovery, f.URLCount)
-		}
-		id := f.ID
-		if id == uuid.Nil {
-			id = uuid.New()
-		}
-		rows = append(rows, sitemapFileRow{
-			ID:           id,
-			DomainID:     domainID,
-			URL:          f.URL,
-			Type:         string(f.Type),
-			Discovery:    string(f.Discovery),
-			URLCount:     f.URLCount,
-			LastModified: f.LastModified,
-			Error:        f.Error,
-		})
-	}
-	return rows, nil
+	return bunstore.FinishAnalysis(ctx, s.dialect(), job, out)
 }
 
 // SitemapFiles returns the sitemap files stored for the domain, ordered by
-// URL in byte order; none (not an error) for an unknown domain.
+// URL in byte order (COLLATE "C"); none (not an error) for an unknown
+// domain.
 func (s *Store) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error) {
-	var rows []sitemapFileRow
-	if err := s.db.NewSelect().Model(&rows).
-		Where("sf.domain_id = ?", domainID).
-		OrderExpr("sf.url COLLATE \"C\"").
-		Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list sitemap files of %s: %w", domainID, err)
-	}
-	out := make([]sitemap.File, len(rows))
-	for i, r := range rows {
-		out[i] = sitemap.File{
-			ID:           r.ID,
-			DomainID:     r.DomainID,
-			URL:          r.URL,
-			Type:         sitemap.FileType(r.Type),
-			Discovery:    sitemap.Discovery(r.Discovery),
-			URLCount:     r.URLCount,
-			LastModified: utcPtr(r.LastModified),
-			Error:        r.Error,
-		}
-	}
-	return out, nil
+	return bunstore.SitemapFiles(ctx, s.dialect(), domainID)
 }

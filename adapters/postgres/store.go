@@ -3,16 +3,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/schema"
 
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 )
@@ -57,121 +55,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // while it waited for their locks, where REPEATABLE READ would fail those
 // batches with serialization errors.
 func (s *Store) Within(ctx context.Context, fn func(ctx context.Context, repo curation.Repository) error) error {
-	var fnErr error
-	err := s.db.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, &repo{db: tx})
-		return fnErr
-	})
-	switch {
-	case err == nil:
-		return nil
-	case fnErr != nil:
-		// fn's own error, already described by fn; the rollback happened.
-		return fnErr
-	default:
-		return fmt.Errorf("postgres transaction: %w", err)
-	}
-}
-
-// domainRow is the domains table as Bun sees it: the columns core.Domain
-// carries. The queue's lease columns (claim token, lease expiry, next
-// attempt) and the sitemap analysis progress are written and read only by
-// the queue's statements.
-type domainRow struct {
-	bun.BaseModel `bun:"table:domains,alias:d"`
-
-	ID        uuid.UUID `bun:"id,pk,type:uuid"`
-	Domain    string    `bun:"domain,notnull"`
-	CreatedAt time.Time `bun:"created_at,notnull"`
-	UpdatedAt time.Time `bun:"updated_at,notnull"`
-
-	SitemapCurationStatus string  `bun:"sitemap_curation_status,notnull"`
-	SitemapAnalysisStatus *string `bun:"sitemap_analysis_status"`
-	SitemapAnalysisError  *string `bun:"sitemap_analysis_error"`
-
-	EmailScanStatus  string  `bun:"email_scan_status,notnull"`
-	PageScrapeStatus *string `bun:"page_scrape_status"`
-	PageScrapeError  *string `bun:"page_scrape_error"`
-
-	PageScrapeAttempts   int        `bun:"page_scrape_attempts,notnull"`
-	PageScrapeStartedAt  *time.Time `bun:"page_scrape_started_at"`
-	PageScrapeFinishedAt *time.Time `bun:"page_scrape_finished_at"`
-	PagesScanned         int        `bun:"pages_scanned,notnull"`
-	ContactsFound        int        `bun:"contacts_found,notnull"`
-
-	SitemapCount    int `bun:"sitemap_count,notnull"`
-	SitemapURLCount int `bun:"sitemap_url_count,notnull"`
-}
-
-func rowOf(d core.Domain) domainRow {
-	return domainRow{
-		ID:                    d.ID,
-		Domain:                d.Domain,
-		CreatedAt:             d.CreatedAt,
-		UpdatedAt:             d.UpdatedAt,
-		SitemapCurationStatus: string(d.SitemapCurationStatus),
-		SitemapAnalysisStatus: stringPtr(d.SitemapAnalysisStatus),
-		SitemapAnalysisError:  d.SitemapAnalysisError,
-		EmailScanStatus:       string(d.EmailScanStatus),
-		PageScrapeStatus:      stringPtr(d.PageScrapeStatus),
-		PageScrapeError:       d.PageScrapeError,
-		PageScrapeAttempts:    d.PageScrapeAttempts,
-		PageScrapeStartedAt:   d.PageScrapeStartedAt,
-		PageScrapeFinishedAt:  d.PageScrapeFinishedAt,
-		PagesScanned:          d.PagesScanned,
-		ContactsFound:         d.ContactsFound,
-		SitemapCount:          d.SitemapCount,
-		SitemapURLCount:       d.SitemapURLCount,
-	}
-}
-
-// domain converts a row back. The CHECK constraints guarantee the status
-// strings are valid enum values. Times come back in UTC, as core.SystemClock
-// makes them.
-func (r domainRow) domain() core.Domain {
-	return core.Domain{
-		ID:                    r.ID,
-		Domain:                r.Domain,
-		CreatedAt:             r.CreatedAt.UTC(),
-		UpdatedAt:             r.UpdatedAt.UTC(),
-		SitemapCurationStatus: core.CurationStatus(r.SitemapCurationStatus),
-		SitemapAnalysisStatus: enumPtr[core.AnalysisStatus](r.SitemapAnalysisStatus),
-		SitemapAnalysisError:  r.SitemapAnalysisError,
-		EmailScanStatus:       core.CurationStatus(r.EmailScanStatus),
-		PageScrapeStatus:      enumPtr[core.TaskStatus](r.PageScrapeStatus),
-		PageScrapeError:       r.PageScrapeError,
-		PageScrapeAttempts:    r.PageScrapeAttempts,
-		PageScrapeStartedAt:   utcPtr(r.PageScrapeStartedAt),
-		PageScrapeFinishedAt:  utcPtr(r.PageScrapeFinishedAt),
-		PagesScanned:          r.PagesScanned,
-		ContactsFound:         r.ContactsFound,
-		SitemapCount:          r.SitemapCount,
-		SitemapURLCount:       r.SitemapURLCount,
-	}
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-func stringPtr[T ~string](p *T) *string {
-	if p == nil {
-		return nil
-	}
-	s := string(*p)
-	return &s
-}
-
-func enumPtr[T ~string](p *string) *T {
-	if p == nil {
-		return nil
-	}
-	v := T(*p)
-	return &v
+	return bunstore.Within(ctx, s.dialect(), "postgres", newRepo, fn)
 }
 
 // AddDomains inserts the domains whose host is not stored yet and returns,
@@ -179,63 +63,42 @@ func enumPtr[T ~string](p *string) *T {
 // existing one for a host already stored (its ID, statuses and times).
 // Stored times have microsecond precision.
 func (s *Store) AddDomains(ctx context.Context, domains []core.Domain) ([]core.Domain, error) {
-	if len(domains) == 0 {
-		return []core.Domain{}, nil
-	}
-	hosts := make([]string, len(domains))
-	rows := make([]domainRow, 0, len(domains))
-	seen := make(map[string]bool, len(domains))
-	for i, d := range domains {
-		hosts[i] = d.Domain
-		if !seen[d.Domain] {
-			// A host listed twice is inserted once, with its first ID.
-			seen[d.Domain] = true
-			rows = append(rows, rowOf(d))
-		}
-	}
-	// Insert in host order. A conflicting insert waits for the transaction
-	// that holds the host's uncommitted index entry; two batches that took
-	// their hosts in different orders would wait for each other (a
-	// deadlock), batches in one order only queue.
-	slices.SortFunc(rows, func(a, b domainRow) int { return strings.Compare(a.Domain, b.Domain) })
-	// One statement for the batch. A host that is already stored, or that a
-	// concurrent submission inserts first, is skipped rather than failing
-	// the batch; the SELECT below then returns the row that won.
-	if _, err := s.db.NewInsert().Model(&rows).On("CONFLICT (domain) DO NOTHING").Exec(ctx); err != nil {
-		return nil, fmt.Errorf("insert domains: %w", err)
-	}
-	var stored []domainRow
-	if err := s.db.NewSelect().Model(&stored).
-		Where("d.domain = ANY(?)", pgdialect.Array(hosts)).
-		Scan(ctx); err != nil {
-		return nil, fmt.Errorf("read back domains: %w", err)
-	}
-	byHost := make(map[string]core.Domain, len(stored))
-	for _, r := range stored {
-		byHost[r.Domain] = r.domain()
-	}
-	out := make([]core.Domain, len(domains))
-	for i, h := range hosts {
-		d, ok := byHost[h]
-		if !ok {
-			// Rows are never deleted, so this means the insert lost them.
-			return nil, fmt.Errorf("read back domains: %q missing after insert", h)
-		}
-		out[i] = d
-	}
-	return out, nil
+	// Rows are inserted in host order, which keeps concurrent batches from
+	// deadlocking on each other's uncommitted index entries; see
+	// bunstore.AddDomains.
+	return bunstore.AddDomains(ctx, s.dialect(), domains)
 }
 
 // GetDomain returns the domain with id, or an error wrapping
 // core.ErrNotFound.
 func (s *Store) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error) {
-	var r domainRow
-	err := s.db.NewSelect().Model(&r).Where("d.id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return core.Domain{}, fmt.Errorf("domain %s: %w", id, core.ErrNotFound)
-	}
-	if err != nil {
-		return core.Domain{}, fmt.Errorf("get domain %s: %w", id, err)
-	}
-	return r.domain(), nil
+	return bunstore.GetDomain(ctx, s.dialect(), id)
 }
+
+// dialect is the seam the shared statements of bunstore run through:
+// READ COMMITTED transactions, writes without turns (row locks order
+// them), arrays and the "C" collation.
+func (s *Store) dialect() bunstore.Dialect {
+	return bunstore.Dialect{
+		DB:        s.db,
+		InTx:      s.inTx,
+		Exclusive: bunstore.Direct,
+		OneOf:     oneOf,
+		Contains:  contains,
+		ByteOrder: `COLLATE "C"`,
+	}
+}
+
+// inTx runs fn in one READ COMMITTED transaction; see Within for why the
+// level is explicit.
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+}
+
+// oneOf renders "= ANY(array)": one parameter whatever the batch size.
+func oneOf(values any) schema.QueryAppender {
+	return bun.SafeQuery("= ANY(?)", pgdialect.Array(values))
+}
+
+// newRepo binds a repository to tx.
+func newRepo(tx bun.Tx) curation.Repository { return &repo{db: tx} }

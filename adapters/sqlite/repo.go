@@ -2,43 +2,20 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 )
 
 // ErrUnknownColumn means a core.Workflow names a column this adapter does
 // not know. Workflow fields become SQL identifiers, so only the columns of
-// the allowlists below are accepted.
-var ErrUnknownColumn = errors.New("unknown column")
-
-// The columns a workflow may name, by role.
-var (
-	primaryColumns = map[core.Field]bool{
-		core.FieldEmailScanStatus:       true,
-		core.FieldSitemapCurationStatus: true,
-	}
-	secondaryColumns = map[core.Field]bool{
-		core.FieldPageScrapeStatus:      true,
-		core.FieldSitemapAnalysisStatus: true,
-	}
-	errorColumns = map[core.Field]bool{
-		core.FieldPageScrapeError:      true,
-		core.FieldSitemapAnalysisError: true,
-	}
-)
-
-func column(f core.Field, allowed map[core.Field]bool, role string) (bun.Ident, error) {
-	if !allowed[f] {
-		return "", fmt.Errorf("%w: %q is not a %s column", ErrUnknownColumn, f, role)
-	}
-	return bun.Ident(f), nil
-}
+// bunstore's allowlists are accepted.
+var ErrUnknownColumn = bunstore.ErrUnknownColumn
 
 // setPrimarySQL updates the batch's existing rows; IDs that do not exist
 // simply drop out, and RETURNING tells the caller which ones were found.
@@ -86,7 +63,7 @@ type repo struct {
 // SetPrimary sets wf.Primary to status on the existing domains of ids and
 // returns the IDs it updated, in no particular order.
 func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
-	primary, err := column(wf.Primary, primaryColumns, "primary status")
+	primary, err := bunstore.Column(wf.Primary, bunstore.Primary)
 	if err != nil {
 		return nil, err
 	}
@@ -108,19 +85,12 @@ func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID
 // secondary status is NULL or not one of wf.Active, and returns the IDs it
 // queued, in no particular order.
 func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	secondary, err := column(wf.Secondary, secondaryColumns, "secondary status")
+	// The workflow's columns, allowlisted by role and by queue prefix.
+	qa, err := bunstore.QueueColumns(wf)
 	if err != nil {
 		return nil, err
 	}
-	errCol, err := column(wf.ErrorField, errorColumns, "error")
-	if err != nil {
-		return nil, err
-	}
-	// The queue's columns, allowlisted by the workflow's prefix.
-	qa, err := argsFor(wf)
-	if err != nil {
-		return nil, err
-	}
+	secondary, errCol := qa.Secondary, qa.ErrorCol
 	if len(ids) == 0 {
 		return nil, nil
 	}
