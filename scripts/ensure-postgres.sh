@@ -26,13 +26,15 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
 fi
 
-if ! ready; then
-  ver=$(ls /etc/postgresql | sort -n | tail -1)
-  conf=/etc/postgresql/$ver/main
-  # The tests connect as postgres over TCP without a password.
-  if [ -f "$conf/pg_hba.conf" ] && ! grep -q '^host all all 127.0.0.1/32 trust' "$conf/pg_hba.conf"; then
-    sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$conf/pg_hba.conf"
-  fi
+ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+conf=/etc/postgresql/$ver/main
+# The tests connect as postgres over TCP without a password: make sure the
+# local cluster trusts loopback (a fresh Debian install asks for one).
+if [ -n "$ver" ] && [ -w "$conf/pg_hba.conf" ] && ! grep -q '^host all all 127.0.0.1/32 trust' "$conf/pg_hba.conf"; then
+  sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$conf/pg_hba.conf"
+  ready && pg_ctlcluster --skip-systemctl-redirect "$ver" main reload || true
+fi
+if ! ready && [ -n "$ver" ]; then
   echo "ensure-postgres: starting cluster $ver/main"
   pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
   for _ in $(seq 1 60); do ready && break; sleep 0.5; done
