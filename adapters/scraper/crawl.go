@@ -115,9 +115,11 @@ func robotsURL(u *url.URL) *url.URL {
 
 func robotsKey(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-// probe fetches the start host's robots.txt, which also decides between
-// https and http, and returns the home URL with the working scheme.
-func (cr *crawl) probe(ctx context.Context, home *url.URL) (*url.URL, error) {
+// readRobots fetches the start host's robots.txt, falling back from https
+// to http on a dial or TLS failure (port 80 refusing says less than a broken
+// TLS setup on 443, so that error wins), and reads failures by robotsFrom's
+// rules. It returns the home URL with the working scheme.
+func (cr *crawl) readRobots(ctx context.Context, home *url.URL) (*url.URL, *robotstxt.RobotsData, error) {
 	c := cr.c
 	maxAttempts := 1 + c.cfg.Retries
 	r, attempts, err := c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, 0, 1)
@@ -143,9 +145,21 @@ func (cr *crawl) probe(ctx context.Context, home *url.URL) (*url.URL, error) {
 		var se *statusError
 		if errors.As(err, &se) {
 			inner := withAttempts(classify(se), attempts)
-			return nil, &Error{Msg: "robots.txt unavailable (" + inner.Msg + ")", Retryable: inner.Retryable, Err: err}
+			return nil, nil, &Error{Msg: "robots.txt unavailable (" + inner.Msg + ")", Retryable: inner.Retryable, Err: err}
 		}
-		return nil, withAttempts(classify(err), attempts)
+		return nil, nil, withAttempts(classify(err), attempts)
+	}
+	return home, data, nil
+}
+
+// probe fetches the start host's robots.txt, which also decides between
+// https and http, and returns the home URL with the working scheme. Unlike
+// readRobots it refuses a site whose robots.txt disallows "/".
+func (cr *crawl) probe(ctx context.Context, home *url.URL) (*url.URL, error) {
+	c := cr.c
+	home, data, err := cr.readRobots(ctx, home)
+	if err != nil {
+		return nil, err
 	}
 	cr.mu.Lock()
 	e := &robotsEntry{done: make(chan struct{}), data: data}

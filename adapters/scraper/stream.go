@@ -77,41 +77,6 @@ func (c *Crawler) OpenSite(ctx context.Context, site string) (*Site, error) {
 	return s, nil
 }
 
-// readRobots is the first half of probe: it fetches robots.txt with the
-// same https-then-http fallback and the same reading of failures, but does
-// not refuse a site whose robots.txt disallows "/".
-func (cr *crawl) readRobots(ctx context.Context, home *url.URL) (*url.URL, *robotstxt.RobotsData, error) {
-	c := cr.c
-	maxAttempts := 1 + c.cfg.Retries
-	r, attempts, err := c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, 0, 1)
-	switch {
-	case err != nil && canFallBack(err):
-		httpsErr := err
-		h := *home
-		h.Scheme = "http"
-		home = &h
-		r, attempts, err = c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, 0, maxAttempts)
-		if err != nil && isTLSError(httpsErr) && !errors.Is(err, errBlocked) {
-			var se *statusError
-			if !errors.As(err, &se) {
-				err, attempts = httpsErr, 1
-			}
-		}
-	case err != nil && classify(err).Retryable && maxAttempts > 1:
-		r, attempts, err = c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, attempts, maxAttempts)
-	}
-	data, err := robotsFrom(r, err)
-	if err != nil {
-		var se *statusError
-		if errors.As(err, &se) {
-			inner := withAttempts(classify(se), attempts)
-			return nil, nil, &Error{Msg: "robots.txt unavailable (" + inner.Msg + ")", Retryable: inner.Retryable, Err: err}
-		}
-		return nil, nil, withAttempts(classify(err), attempts)
-	}
-	return home, data, nil
-}
-
 // Home returns the URL of the site's home page with the scheme robots.txt
 // was read over.
 func (s *Site) Home() string { return s.home.String() }
