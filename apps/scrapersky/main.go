@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	scrapersky serve                 API and (unless SCRAPERSKY_WORKERS=0) workers
+//	scrapersky serve                 API, curation page and workers
 //	scrapersky worker                workers only
 //	scrapersky migrate up|down|status
 //	scrapersky extract [--site DOMAIN] [--json] PATH|URL...
@@ -26,7 +26,8 @@ import (
 const usage = `usage: scrapersky <command> [arguments]
 
 commands:
-  serve                     run the HTTP API and the workers (SCRAPERSKY_WORKERS=0: API only)
+  serve                     run the HTTP API, the curation page and the workers
+                            (SCRAPERSKY_WORKERS=0 SCRAPERSKY_SITEMAP_WORKERS=0: no workers)
   worker                    run the workers only
   migrate up|down|status    apply all, revert one, or list database migrations
   extract [--site DOMAIN] [--json] PATH|URL...
