@@ -115,6 +115,10 @@ func TestNormalizeDomain(t *testing.T) {
 		{"[fe80::1%eth0]", "zone"},
 		{"a..b.com", "valid host"},
 		{"12345", "IP address"},
+		{"\xff", "UTF-8"},
+		{"A..", "empty label"},
+		{"example.com..", "empty label"},
+		{"ex\xffample.com", "UTF-8"},
 		{"example.com/<script>", ""},
 	}
 	for _, c := range bad {

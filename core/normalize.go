@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -34,6 +35,9 @@ func NormalizeDomain(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", fmt.Errorf("%w: empty", ErrInvalidDomain)
+	}
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidDomain)
 	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
@@ -72,12 +76,20 @@ func NormalizeDomain(raw string) (string, error) {
 		return "", fmt.Errorf("%w: %q is not an IP address", ErrInvalidDomain, host)
 	}
 
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimSuffix(host, ".") // the DNS root
+	if host == "" || strings.HasSuffix(host, ".") {
+		return "", fmt.Errorf("%w: %q has an empty label", ErrInvalidDomain, raw)
+	}
 	ascii, err := idnaProfile.ToASCII(host)
 	if err != nil {
 		return "", fmt.Errorf("%w: %q is not a valid host name", ErrInvalidDomain, host)
 	}
 	ascii = strings.ToLower(ascii)
+	// The stored form must normalize to itself: a label the IDNA mapping
+	// turned into punycode that does not decode back is refused.
+	if again, err := idnaProfile.ToASCII(ascii); err != nil || again != ascii {
+		return "", fmt.Errorf("%w: %q is not a valid host name", ErrInvalidDomain, host)
+	}
 	ascii = strings.TrimPrefix(ascii, "www.")
 	if len(ascii) > MaxDomainLength {
 		return "", fmt.Errorf("%w: longer than %d characters", ErrInvalidDomain, MaxDomainLength)
