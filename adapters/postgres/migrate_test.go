@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,104 +31,6 @@ func tableExists(t *testing.T, db *bun.DB, name string) bool {
 	var exists bool
 	require.NoError(t, db.NewRaw("SELECT to_regclass(?) IS NOT NULL", name).Scan(context.Background(), &exists))
 	return exists
-}
-
-func TestMigrateUpDownUp(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := pgtest.Open(t, pgtest.EmptyDSN(t))
-	all := allMigrations()
-	newest := migrations.Postgres.Sorted()[len(all)-1].Name
-
-	st, err := postgres.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, postgres.SchemaStatus{Version: "", Applied: []string{}, Pending: all}, st)
-
-	ran, err := postgres.Migrate(ctx, db, postgres.Up)
-	require.NoError(t, err)
-	require.Equal(t, all, ran)
-	require.True(t, tableExists(t, db, "domains"))
-
-	st, err = postgres.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, postgres.SchemaStatus{Version: newest, Applied: all, Pending: []string{}}, st)
-
-	ran, err = postgres.Migrate(ctx, db, postgres.Up)
-	require.NoError(t, err)
-	require.Empty(t, ran, "nothing left to apply")
-
-	// Down goes one migration at a time, newest first, until none is left.
-	for i := len(all) - 1; i >= 0; i-- {
-		ran, err = postgres.Migrate(ctx, db, postgres.Down)
-		require.NoError(t, err)
-		require.Equal(t, []string{all[i]}, ran)
-		st, err = postgres.MigrationStatus(ctx, db)
-		require.NoError(t, err)
-		require.Equal(t, all[:i], st.Applied)
-		require.Equal(t, all[i:], st.Pending)
-	}
-	require.False(t, tableExists(t, db, "domains"))
-	st, err = postgres.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, "", st.Version)
-
-	ran, err = postgres.Migrate(ctx, db, postgres.Down)
-	require.NoError(t, err)
-	require.Empty(t, ran, "down at version zero does nothing")
-
-	ran, err = postgres.Migrate(ctx, db, postgres.Up)
-	require.NoError(t, err)
-	require.Equal(t, all, ran)
-	require.True(t, tableExists(t, db, "domains"))
-	_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'again.example.org')", uuid.New())
-	require.NoError(t, err, "the re-created table works")
-}
-
-func TestMigrateConcurrentCallersTakeTurns(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	dsn := pgtest.EmptyDSN(t)
-	const callers = 4
-	var wg sync.WaitGroup
-	results := make([][]string, callers)
-	errs := make([]error, callers)
-	for i := range callers {
-		// Separate pools, as separate processes would have.
-		db := pgtest.Open(t, dsn)
-		wg.Go(func() { results[i], errs[i] = postgres.Migrate(ctx, db, postgres.Up) })
-	}
-	wg.Wait()
-	applied := 0
-	for i := range callers {
-		require.NoError(t, errs[i], "caller %d", i)
-		if len(results[i]) > 0 {
-			require.Equal(t, allMigrations(), results[i])
-			applied++
-		}
-	}
-	require.Equal(t, 1, applied, "exactly one caller applies the migrations")
-}
-
-func TestMigrateUnknownAppliedMigration(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := pgtest.NewDB(t)
-	// A newer build applied a migration this build does not have.
-	_, err := db.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id) VALUES ('29990101000000', 99)")
-	require.NoError(t, err)
-
-	st, err := postgres.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, "29990101000000", st.Version)
-	require.Equal(t, append(allMigrations(), "29990101000000"), st.Applied)
-	require.Empty(t, st.Pending)
-
-	_, err = postgres.Migrate(ctx, db, postgres.Down)
-	require.ErrorContains(t, err, "unknown to this build")
-	require.True(t, tableExists(t, db, "domains"), "nothing was reverted")
-
-	_, err = postgres.Migrate(ctx, db, postgres.Direction(7))
-	require.ErrorContains(t, err, "unknown direction")
 }
 
 // sqlState returns the SQLSTATE of a PostgreSQL error, "" for others.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
@@ -87,136 +86,6 @@ func TestClaimAcrossPools(t *testing.T) {
 	require.Equal(t, domains, attempts, "one attempt each")
 }
 
-// TestClaimOrder checks the polling order of the claim index: fresh work
-// (no next attempt) first, oldest update first, ties by id; then retries
-// that are due, earliest first; retries not yet due never.
-func TestClaimOrder(t *testing.T) {
-	t.Parallel()
-	base := time.Date(2026, 5, 6, 7, 0, 0, 0, time.UTC)
-	now := base.Add(24 * time.Hour)
-	type row struct {
-		name    string
-		id      uuid.UUID
-		updated time.Time
-		next    *time.Time // nil: NULL
-		pos     int        // claim position, -1 never
-	}
-	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
-	rows := []row{
-		{name: "retry not due", id: uuid.New(), updated: base.Add(-time.Hour), next: at(time.Hour), pos: -1},
-		{name: "retry due later", id: uuid.New(), updated: base.Add(-2 * time.Hour), next: at(-30 * time.Minute), pos: 5},
-		{name: "tie high id", id: uuid.MustParse("ffffffff-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 3},
-		{name: "fresh newer", id: uuid.New(), updated: base.Add(2 * time.Minute), pos: 1},
-		{name: "retry due first", id: uuid.New(), updated: base.Add(time.Hour), next: at(-time.Hour), pos: 4},
-		{name: "tie low id", id: uuid.MustParse("00000000-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 2},
-		{name: "fresh oldest", id: uuid.New(), updated: base.Add(time.Minute), pos: 0},
-		{name: "retry due exactly now", id: uuid.New(), updated: base, next: at(0), pos: 6},
-	}
-	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
-		t.Run(wf.Name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db := pgtest.NewDB(t)
-			s := postgres.NewStore(db)
-			claimable := 0
-			for _, r := range rows {
-				if r.pos >= 0 {
-					claimable++
-				}
-			}
-			want := make([]string, claimable)
-			byID := map[uuid.UUID]string{}
-			for _, r := range rows {
-				d := core.NewDomain(r.name+".example.org", r.updated)
-				d.ID = r.id
-				if wf.Secondary == core.FieldPageScrapeStatus {
-					d.PageScrapeStatus = ptr(core.TaskQueued)
-				} else {
-					d.SitemapAnalysisStatus = ptr(core.AnalysisQueued)
-				}
-				storetest.Seed(t, s, d)
-				_, err := db.ExecContext(ctx, "UPDATE domains SET ? = ? WHERE id = ?",
-					bun.Ident(wf.Prefix+"_next_attempt_at"), r.next, r.id)
-				require.NoError(t, err)
-				byID[r.id] = r.name
-				if r.pos >= 0 {
-					want[r.pos] = r.name
-				}
-			}
-			var order []string
-			for {
-				jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
-				require.NoError(t, err)
-				if len(jobs) == 0 {
-					break
-				}
-				require.Len(t, jobs, 1)
-				order = append(order, byID[jobs[0].DomainID])
-			}
-			require.Equal(t, want, order)
-		})
-	}
-}
-
-// TestQueueProgressColumns follows one email scan domain through claim,
-// retry, claim, fail and a rescue, checking the columns core.Domain shows.
-func TestQueueProgressColumns(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := postgres.NewStore(pgtest.NewDB(t))
-	wf := core.EmailScan
-	id := storetest.QueueDomains(t, s, wf, "progress", 1)[0]
-	t1 := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
-
-	jobs, err := s.Claim(ctx, wf, 1, time.Minute, t1)
-	require.NoError(t, err)
-	require.Len(t, jobs, 1)
-	require.Equal(t, queue.Job{DomainID: id, Domain: "progress0.example.org", Attempt: 1, Token: jobs[0].Token,
-		LeaseExpiresAt: t1.Add(time.Minute)}, jobs[0])
-	d, err := s.GetDomain(ctx, id)
-	require.NoError(t, err)
-	require.Equal(t, 1, d.PageScrapeAttempts)
-	require.Equal(t, &t1, d.PageScrapeStartedAt)
-	require.Nil(t, d.PageScrapeFinishedAt)
-	require.True(t, d.UpdatedAt.Equal(t1))
-
-	require.NoError(t, s.Retry(ctx, wf, jobs[0], t1.Add(time.Hour), "HTTP 503", t1.Add(time.Second)))
-	t2 := t1.Add(2 * time.Hour)
-	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t2)
-	require.NoError(t, err)
-	require.Len(t, jobs, 1)
-	require.Equal(t, 2, jobs[0].Attempt)
-	require.NoError(t, s.Fail(ctx, wf, jobs[0], "robots.txt disallows /", t2.Add(time.Second)))
-	d, err = s.GetDomain(ctx, id)
-	require.NoError(t, err)
-	require.Equal(t, core.TaskError, *d.PageScrapeStatus)
-	require.Equal(t, "robots.txt disallows /", *d.PageScrapeError)
-	require.Equal(t, &t2, d.PageScrapeStartedAt)
-	require.Equal(t, ptr(t2.Add(time.Second)), d.PageScrapeFinishedAt)
-
-	// Queued again by a user, the domain starts a fresh job: attempts from
-	// one; a claim clears the finish time, and the rescuer fails the domain
-	// when they run out, saying how many there were.
-	storetest.QueueAgain(t, s, id)
-	t3 := t2.Add(time.Hour)
-	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t3)
-	require.NoError(t, err)
-	require.Len(t, jobs, 1)
-	require.Equal(t, 1, jobs[0].Attempt)
-	d, err = s.GetDomain(ctx, id)
-	require.NoError(t, err)
-	require.Nil(t, d.PageScrapeFinishedAt)
-	n, err := s.Rescue(ctx, wf, 1, t3.Add(2*time.Minute))
-	require.NoError(t, err)
-	require.Equal(t, 1, n)
-	d, err = s.GetDomain(ctx, id)
-	require.NoError(t, err)
-	require.Equal(t, core.TaskError, *d.PageScrapeStatus)
-	require.Equal(t, "lease expired after 1 attempts", *d.PageScrapeError)
-	require.Equal(t, ptr(t3.Add(2*time.Minute)), d.PageScrapeFinishedAt)
-	require.ErrorIs(t, s.Extend(ctx, wf, jobs[0], t3.Add(time.Hour)), core.ErrLeaseLost, "the rescued job is fenced out")
-}
-
 // TestQueueSkipsLockedRows checks that neither the claim nor the rescuer
 // waits for a row another transaction holds (a worker finishing its scan):
 // both pass over it at once and find it once the lock is gone.
@@ -278,52 +147,6 @@ func TestQueueSkipsLockedRows(t *testing.T) {
 			require.Equal(t, 1, n, "found once the lock is gone")
 		})
 	}
-}
-
-// TestQueueRejectsUnknownWorkflow checks that workflow fields reach SQL only
-// through the allowlist: every method refuses a workflow whose prefix is
-// unknown or does not match its columns, and nothing is written.
-func TestQueueRejectsUnknownWorkflow(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := postgres.NewStore(pgtest.NewDB(t))
-	id := storetest.QueueDomains(t, s, core.EmailScan, "allow", 1)[0]
-	job := queue.Job{DomainID: id, Token: uuid.New()}
-	now := time.Now().UTC()
-
-	workflows := []struct {
-		name   string
-		mutate func(*core.Workflow)
-	}{
-		{"prefix unknown", func(w *core.Workflow) { w.Prefix = "email" }},
-		{"prefix injection", func(w *core.Workflow) { w.Prefix = `page_scrape_attempts" = 0; DROP TABLE domains; --` }},
-		{"prefix of the other workflow", func(w *core.Workflow) { w.Prefix = core.SitemapCuration.Prefix }},
-		{"secondary of the other workflow", func(w *core.Workflow) { w.Secondary = core.FieldSitemapAnalysisStatus }},
-		{"error field is a status", func(w *core.Workflow) { w.ErrorField = core.FieldPageScrapeStatus }},
-		{"prefix empty", func(w *core.Workflow) { w.Prefix = "" }},
-	}
-	calls := map[string]func(wf core.Workflow) error{
-		"claim":   func(wf core.Workflow) error { _, err := s.Claim(ctx, wf, 1, time.Minute, now); return err },
-		"extend":  func(wf core.Workflow) error { return s.Extend(ctx, wf, job, now) },
-		"release": func(wf core.Workflow) error { return s.Release(ctx, wf, job, now) },
-		"retry":   func(wf core.Workflow) error { return s.Retry(ctx, wf, job, now, "x", now) },
-		"fail":    func(wf core.Workflow) error { return s.Fail(ctx, wf, job, "x", now) },
-		"rescue":  func(wf core.Workflow) error { _, err := s.Rescue(ctx, wf, 1, now.Add(time.Hour)); return err },
-	}
-	for _, w := range workflows {
-		for name, call := range calls {
-			t.Run(w.name+"/"+name, func(t *testing.T) {
-				t.Parallel()
-				wf := core.EmailScan
-				w.mutate(&wf)
-				require.ErrorIs(t, call(wf), postgres.ErrUnknownColumn)
-			})
-		}
-	}
-	t.Cleanup(func() {
-		st, _ := storetest.SecondaryOf(t, s, core.EmailScan, id)
-		require.Equal(t, core.EmailScan.Queued, st, "nothing was written")
-	})
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -3,9 +3,12 @@ package postgres_test
 import (
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
+	"github.com/scrapersky/scrapersky-go/migrations"
 )
 
 // TestContract runs the shared store suite; every case gets a database of
@@ -31,5 +34,39 @@ func TestScanContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunScan(t, func(t *testing.T) storetest.ScanStore {
 		return postgres.NewStore(pgtest.NewDB(t))
+	})
+}
+
+// TestSQLContract runs the cases only the SQL stores share: outcomes that
+// name another domain, a finish rolled back by a schema CHECK, the
+// workflow column allowlist, the repository's edge cases and racing
+// submissions of the same hosts, and racing status batches.
+func TestSQLContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunSQL(t, storetest.SQLStores{
+		New: func(t *testing.T) (storetest.ScanStore, *bun.DB) {
+			db := pgtest.NewDB(t)
+			return postgres.NewStore(db), db
+		},
+		ErrUnknownColumn: postgres.ErrUnknownColumn,
+		TxPhrase:         "postgres transaction",
+		StressDomains:    600,
+		StressRounds:     5,
+	})
+}
+
+// TestMigrateContract runs the shared migration cases: up, down step by
+// step and up again, concurrent callers, and a newer build's migration.
+func TestMigrateContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunMigrate(t, storetest.Migrations{
+		All:         allMigrations(),
+		Newest:      migrations.Postgres.Sorted()[len(allMigrations())-1].Name,
+		Migrate:     postgres.Migrate,
+		Status:      postgres.MigrationStatus,
+		Empty:       func(t *testing.T) string { return pgtest.EmptyDSN(t) },
+		Open:        func(t *testing.T, dsn string) *bun.DB { return pgtest.Open(t, dsn) },
+		Migrated:    func(t *testing.T) *bun.DB { return pgtest.NewDB(t) },
+		TableExists: tableExists,
 	})
 }

@@ -66,55 +66,6 @@ func TestMigrationsMirrorPostgres(t *testing.T) {
 	}
 }
 
-func TestMigrateUpDownUp(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := sqlitetest.Open(t, sqlitetest.EmptyPath(t))
-	all := allMigrations()
-	newest := migrations.Sqlite.Sorted()[len(all)-1].Name
-
-	st, err := sqlite.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, sqlite.SchemaStatus{Version: "", Applied: []string{}, Pending: all}, st)
-
-	ran, err := sqlite.Migrate(ctx, db, sqlite.Up)
-	require.NoError(t, err)
-	require.Equal(t, all, ran)
-	require.True(t, schemaObject(t, db, "domains"))
-
-	st, err = sqlite.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, sqlite.SchemaStatus{Version: newest, Applied: all, Pending: []string{}}, st)
-
-	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
-	require.NoError(t, err)
-	require.Empty(t, ran, "nothing left to apply")
-
-	// Down goes one migration at a time, newest first, until none is left.
-	for i := len(all) - 1; i >= 0; i-- {
-		ran, err = sqlite.Migrate(ctx, db, sqlite.Down)
-		require.NoError(t, err)
-		require.Equal(t, []string{all[i]}, ran)
-		st, err = sqlite.MigrationStatus(ctx, db)
-		require.NoError(t, err)
-		require.Equal(t, all[:i], st.Applied)
-		require.Equal(t, all[i:], st.Pending)
-	}
-	require.False(t, schemaObject(t, db, "domains"))
-	ran, err = sqlite.Migrate(ctx, db, sqlite.Down)
-	require.NoError(t, err)
-	require.Empty(t, ran, "down at version zero does nothing")
-
-	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
-	require.NoError(t, err)
-	require.Equal(t, all, ran)
-	_, err = db.ExecContext(ctx, "INSERT INTO domains (id, domain) VALUES (?, 'again.example.org')", uuid.New())
-	require.NoError(t, err, "the re-created table works")
-
-	_, err = sqlite.Migrate(ctx, db, sqlite.Direction(7))
-	require.ErrorContains(t, err, "unknown direction")
-}
-
 // TestMigrateQueueDownUp reverts migration 2 alone and applies it again,
 // with data in the tables: the domains survive, the queue's columns, tables
 // and indexes go and come back, migration 1's polling index the other way.
@@ -167,35 +118,6 @@ func TestMigrateQueueDownUp(t *testing.T) {
 	require.Zero(t, d.PageScrapeAttempts, "the columns come back with their defaults")
 }
 
-// TestMigrateConcurrentCallersTakeTurns runs Migrate from four goroutines
-// on separate pools of one file: one applies everything, the others find
-// nothing to do.
-func TestMigrateConcurrentCallersTakeTurns(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	path := sqlitetest.EmptyPath(t)
-	const callers = 4
-	results := make([][]string, callers)
-	dbs := make([]*bun.DB, callers)
-	for i := range dbs {
-		dbs[i] = sqlitetest.Open(t, path)
-	}
-	errs := parallelDo(callers, func(i int) error {
-		var err error
-		results[i], err = sqlite.Migrate(ctx, dbs[i], sqlite.Up)
-		return err
-	})
-	applied := 0
-	for i := range callers {
-		require.NoError(t, errs[i], "caller %d", i)
-		if len(results[i]) > 0 {
-			require.Equal(t, allMigrations(), results[i])
-			applied++
-		}
-	}
-	require.Equal(t, 1, applied, "exactly one caller applies the migrations")
-}
-
 // TestMigrateFailureLeavesNothing breaks migration 2 half-way (a table it
 // creates exists already): its earlier statements roll back with it and it
 // stays pending, so removing the obstacle lets it run.
@@ -218,25 +140,6 @@ func TestMigrateFailureLeavesNothing(t *testing.T) {
 	ran, err := sqlite.Migrate(ctx, db, sqlite.Up)
 	require.NoError(t, err)
 	require.Equal(t, allMigrations()[1:], ran)
-}
-
-func TestMigrateUnknownAppliedMigration(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := sqlitetest.NewDB(t)
-	// A newer build applied a migration this build does not have.
-	_, err := db.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id) VALUES ('29990101000000', 99)")
-	require.NoError(t, err)
-
-	st, err := sqlite.MigrationStatus(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, "29990101000000", st.Version)
-	require.Equal(t, append(allMigrations(), "29990101000000"), st.Applied)
-	require.Empty(t, st.Pending)
-
-	_, err = sqlite.Migrate(ctx, db, sqlite.Down)
-	require.ErrorContains(t, err, "unknown to this build")
-	require.True(t, schemaObject(t, db, "domains"), "nothing was reverted")
 }
 
 func TestSchemaConstraints(t *testing.T) {

@@ -3,9 +3,12 @@ package sqlite_test
 import (
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
+	"github.com/scrapersky/scrapersky-go/migrations"
 )
 
 // The Store serves every suite, results listing and metrics included.
@@ -64,5 +67,39 @@ func TestSitemapContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunSitemap(t, func(t *testing.T) storetest.SitemapStore {
 		return sqlite.NewStore(sqlitetest.NewDB(t))
+	})
+}
+
+// TestSQLContract runs the cases only the SQL stores share: outcomes that
+// name another domain, a finish rolled back by a schema CHECK, the
+// workflow column allowlist, the repository's edge cases and racing
+// submissions of the same hosts, and racing status batches.
+func TestSQLContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunSQL(t, storetest.SQLStores{
+		New: func(t *testing.T) (storetest.ScanStore, *bun.DB) {
+			db := sqlitetest.NewDB(t)
+			return sqlite.NewStore(db), db
+		},
+		ErrUnknownColumn: sqlite.ErrUnknownColumn,
+		TxPhrase:         "sqlite transaction",
+		StressDomains:    300,
+		StressRounds:     3,
+	})
+}
+
+// TestMigrateContract runs the shared migration cases: up, down step by
+// step and up again, concurrent callers, and a newer build's migration.
+func TestMigrateContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunMigrate(t, storetest.Migrations{
+		All:         allMigrations(),
+		Newest:      migrations.Sqlite.Sorted()[len(allMigrations())-1].Name,
+		Migrate:     sqlite.Migrate,
+		Status:      sqlite.MigrationStatus,
+		Empty:       func(t *testing.T) string { return sqlitetest.EmptyPath(t) },
+		Open:        func(t *testing.T, path string) *bun.DB { return sqlitetest.Open(t, path) },
+		Migrated:    func(t *testing.T) *bun.DB { return sqlitetest.NewDB(t) },
+		TableExists: schemaObject,
 	})
 }

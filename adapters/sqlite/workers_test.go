@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
@@ -227,93 +226,4 @@ func TestWorkersAndRequestsShareTheFile(t *testing.T) {
 	out := logs.String()
 	require.NotContains(t, out, "level=ERROR", "no worker statement failed")
 	require.NotContains(t, out, "locked")
-}
-
-// TestConcurrentUpdatesStress runs eight goroutines of PUT-equivalent
-// updates over random, overlapping ID sets in random orders, both workflows
-// on the same rows, for several rounds. Every domain that some Selected
-// batch reached must be queued exactly once: the queued counts add up to
-// the number of queued rows, and no statement fails.
-func TestConcurrentUpdatesStress(t *testing.T) {
-	t.Parallel()
-	const (
-		domains   = 300
-		workers   = 8
-		perWorker = 3
-		rounds    = 3
-	)
-	ctx := context.Background()
-	db := sqlitetest.NewDB(t)
-	s := sqlite.NewStore(db)
-	ds := make([]core.Domain, domains)
-	ids := make([]uuid.UUID, domains)
-	for i := range ds {
-		ds[i] = core.NewDomain(fmt.Sprintf("stress%d.example.org", i), time.Now())
-		ids[i] = ds[i].ID
-	}
-	_, err := s.AddDomains(ctx, ds)
-	require.NoError(t, err)
-	updaters := map[string]*curation.SecondaryStateUpdater{}
-	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
-		updaters[wf.Name] = curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil)
-	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, seed>>1))
-
-	type batch struct {
-		wf core.Workflow
-		in curation.UpdateInput
-	}
-	for round := range rounds {
-		_, err := db.ExecContext(ctx, `UPDATE domains SET
-			email_scan_status = 'New', page_scrape_status = 'Completed', page_scrape_error = NULL,
-			sitemap_curation_status = 'New', sitemap_analysis_status = 'Completed', sitemap_analysis_error = NULL`)
-		require.NoError(t, err)
-		plan := make([][]batch, workers)
-		wantQueued := map[string]map[uuid.UUID]bool{core.EmailScan.Name: {}, core.SitemapCuration.Name: {}}
-		for w := range plan {
-			for range perWorker {
-				b := batch{wf: core.EmailScan, in: curation.UpdateInput{Status: core.CurationSelected}}
-				if rng.IntN(4) == 0 {
-					b.wf = core.SitemapCuration
-				}
-				if rng.IntN(4) == 0 {
-					b.in.Status = core.CurationMaybe
-				}
-				n := domains/4 + rng.IntN(domains/2)
-				for _, i := range rng.Perm(domains)[:n] {
-					b.in.IDs = append(b.in.IDs, ids[i])
-					if b.in.Status == b.wf.Trigger {
-						wantQueued[b.wf.Name][ids[i]] = true
-					}
-				}
-				plan[w] = append(plan[w], b)
-			}
-		}
-		var mu sync.Mutex
-		queued := map[string]int{}
-		errs := parallelDo(workers, func(w int) error {
-			for _, b := range plan[w] {
-				res, err := updaters[b.wf.Name].Update(ctx, b.in)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				queued[b.wf.Name] += res.Queued
-				mu.Unlock()
-			}
-			return nil
-		})
-		for _, err := range errs {
-			require.NoError(t, err, "round %d", round)
-		}
-		for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
-			var inDB int
-			require.NoError(t, db.NewRaw("SELECT count(*) FROM domains WHERE ? = ?",
-				bun.Ident(wf.Secondary), wf.Queued).Scan(ctx, &inDB))
-			require.Equal(t, len(wantQueued[wf.Name]), inDB, "round %d %s: queued rows", round, wf.Name)
-			require.Equal(t, inDB, queued[wf.Name], "round %d %s: sum of queued counts equals queued rows", round, wf.Name)
-		}
-	}
 }

@@ -38,6 +38,7 @@ func RunQueue(t *testing.T, newStore QueueFactory) {
 			t.Run("ConcurrentClaimers", func(t *testing.T) { t.Parallel(); testConcurrentClaim(t, newStore(t), wf) })
 		})
 	}
+	t.Run("ProgressColumns", func(t *testing.T) { t.Parallel(); testProgressColumns(t, newStore(t)) })
 }
 
 // QueueDomains stores n new domains and queues them through wf's updater.
@@ -295,4 +296,61 @@ func testRequeue(t *testing.T, s QueueStore, wf core.Workflow) {
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	require.Equal(t, 1, jobs[0].Attempt, "queueing again resets the attempts")
+}
+
+// testProgressColumns follows one email scan domain through claim,
+// retry, claim, fail and a rescue, checking the columns core.Domain shows.
+func testProgressColumns(t *testing.T, s QueueStore) {
+	ctx := context.Background()
+	wf := core.EmailScan
+	id := QueueDomains(t, s, wf, "progress", 1)[0]
+	t1 := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+
+	jobs, err := s.Claim(ctx, wf, 1, time.Minute, t1)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, queue.Job{DomainID: id, Domain: "progress0.example.org", Attempt: 1, Token: jobs[0].Token,
+		LeaseExpiresAt: t1.Add(time.Minute)}, jobs[0])
+	d, err := s.GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, 1, d.PageScrapeAttempts)
+	require.Equal(t, &t1, d.PageScrapeStartedAt)
+	require.Nil(t, d.PageScrapeFinishedAt)
+	require.True(t, d.UpdatedAt.Equal(t1))
+
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], t1.Add(time.Hour), "HTTP 503", t1.Add(time.Second)))
+	t2 := t1.Add(2 * time.Hour)
+	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t2)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, 2, jobs[0].Attempt)
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], "robots.txt disallows /", t2.Add(time.Second)))
+	d, err = s.GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, core.TaskError, *d.PageScrapeStatus)
+	require.Equal(t, "robots.txt disallows /", *d.PageScrapeError)
+	require.Equal(t, &t2, d.PageScrapeStartedAt)
+	require.Equal(t, ptr(t2.Add(time.Second)), d.PageScrapeFinishedAt)
+
+	// Queued again by a user, the domain starts a fresh job: attempts from
+	// one; a claim clears the finish time, and the rescuer fails the domain
+	// when they run out, saying how many there were.
+	QueueAgain(t, s, id)
+	t3 := t2.Add(time.Hour)
+	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t3)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, 1, jobs[0].Attempt)
+	d, err = s.GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Nil(t, d.PageScrapeFinishedAt)
+	n, err := s.Rescue(ctx, wf, 1, t3.Add(2*time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	d, err = s.GetDomain(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, core.TaskError, *d.PageScrapeStatus)
+	require.Equal(t, "lease expired after 1 attempts", *d.PageScrapeError)
+	require.Equal(t, ptr(t3.Add(2*time.Minute)), d.PageScrapeFinishedAt)
+	require.ErrorIs(t, s.Extend(ctx, wf, jobs[0], t3.Add(time.Hour)), core.ErrLeaseLost, "the rescued job is fenced out")
 }

@@ -30,6 +30,19 @@ func RunScan(t *testing.T, newStore ScanFactory) {
 	t.Run("FinishStoresEverything", func(t *testing.T) { t.Parallel(); testFinish(t, newStore(t)) })
 	t.Run("RescanUpdatesLastSeen", func(t *testing.T) { t.Parallel(); testRescan(t, newStore(t)) })
 	t.Run("ZombieIsFencedOut", func(t *testing.T) { t.Parallel(); testZombieFinish(t, newStore(t)) })
+	t.Run("ResultsOfUnknownDomain", func(t *testing.T) { t.Parallel(); testResultsUnknown(t, newStore(t)) })
+}
+
+// testResultsUnknown lists nothing, without an error, for a domain the
+// store has never seen.
+func testResultsUnknown(t *testing.T, s ScanStore) {
+	ctx := context.Background()
+	cs, err := s.Contacts(ctx, uuid.New())
+	require.NoError(t, err)
+	require.Empty(t, cs)
+	ps, err := s.Pages(ctx, uuid.New())
+	require.NoError(t, err)
+	require.Empty(t, ps)
 }
 
 func report(emails ...string) scan.Report {

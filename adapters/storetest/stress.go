@@ -1,4 +1,4 @@
-package postgres_test
+package storetest
 
 import (
 	"context"
@@ -10,36 +10,30 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
-	"github.com/scrapersky/scrapersky-go/adapters/postgres"
-	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 )
 
-// batch is one PUT: a workflow, a target status and IDs in request order.
-type batch struct {
+// stressBatch is one PUT: a workflow, a target status and IDs in request order.
+type stressBatch struct {
 	wf     core.Workflow
 	status core.CurationStatus
 	ids    []uuid.UUID
 }
 
-// TestConcurrentUpdatesStress runs eight goroutines of PUT-equivalent
+// testUpdatesStress runs eight goroutines of PUT-equivalent
 // updates over random, overlapping ID sets in random orders, both workflows
 // on the same rows, for several rounds. Every domain that some Selected batch
 // reached must be queued exactly once: the queued counts add up to the
 // number of queued rows, and no statement fails (a deadlock would).
-func TestConcurrentUpdatesStress(t *testing.T) {
-	t.Parallel()
+func testUpdatesStress(t *testing.T, s ScanStore, db *bun.DB, domains, rounds int) {
 	const (
-		domains   = 600
 		workers   = 8
 		perWorker = 3
-		rounds    = 5
 	)
 	ctx := context.Background()
-	db := pgtest.NewDB(t)
-	s := postgres.NewStore(db)
 
 	ds := make([]core.Domain, domains)
 	ids := make([]uuid.UUID, domains)
@@ -67,13 +61,13 @@ func TestConcurrentUpdatesStress(t *testing.T) {
 		require.NoError(t, err)
 
 		// Plan the round up front so the goroutines share no random source.
-		plan := make([][]batch, workers)
+		plan := make([][]stressBatch, workers)
 		wantQueued := map[string]map[uuid.UUID]bool{core.EmailScan.Name: {}, core.SitemapCuration.Name: {}}
 		sent := map[string]map[uuid.UUID]map[core.CurationStatus]bool{core.EmailScan.Name: {}, core.SitemapCuration.Name: {}}
 		wantUpdated := 0
 		for w := range plan {
 			for range perWorker {
-				b := batch{wf: core.EmailScan, status: core.CurationSelected}
+				b := stressBatch{wf: core.EmailScan, status: core.CurationSelected}
 				if rng.IntN(4) == 0 {
 					b.wf = core.SitemapCuration
 				}
