@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/schema"
@@ -13,6 +12,8 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store and the transaction's repository provide
@@ -22,18 +23,23 @@ var (
 	_ curation.DomainAdder  = (*Store)(nil)
 	_ curation.DomainGetter = (*Store)(nil)
 	_ curation.Repository   = (*repo)(nil)
+	_ scan.Results          = (*Store)(nil)
+	_ sitemap.Results       = (*Store)(nil)
 )
 
 // Store is the PostgreSQL domain store. It is safe for concurrent use; each
 // unit of work gets its own transaction.
 type Store struct {
+	bunstore.Common
 	db *bun.DB
 }
 
 // NewStore returns a store on db, whose schema Migrate has brought up to
 // date.
 func NewStore(db *bun.DB) *Store {
-	return &Store{db: db}
+	s := &Store{db: db}
+	s.Common = bunstore.Common{D: s.dialect(), RescueSQL: rescueSQL}
+	return s
 }
 
 // Ping checks that the database answers, for health checks.
@@ -67,12 +73,6 @@ func (s *Store) AddDomains(ctx context.Context, domains []core.Domain) ([]core.D
 	// deadlocking on each other's uncommitted index entries; see
 	// bunstore.AddDomains.
 	return bunstore.AddDomains(ctx, s.dialect(), domains)
-}
-
-// GetDomain returns the domain with id, or an error wrapping
-// core.ErrNotFound.
-func (s *Store) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error) {
-	return bunstore.GetDomain(ctx, s.dialect(), id)
 }
 
 // dialect is the seam the shared statements of bunstore run through:

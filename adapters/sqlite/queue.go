@@ -127,37 +127,3 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, lease ti
 	slices.SortFunc(rows, func(x, y bunstore.ClaimRow) int { return pos[x.ID] - pos[y.ID] })
 	return bunstore.Jobs(rows), nil
 }
-
-// Extend moves the job's lease to until, if the job still owns its domain.
-func (s *Store) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
-	return bunstore.Fenced(ctx, s.dialect(), "extend lease", bunstore.ExtendSQL, wf, job,
-		func(a *bunstore.QueueArgs) { a.Until = until })
-}
-
-// Release puts the job back in the queue, due at once, and gives its
-// attempt back, if the job still owns its domain.
-func (s *Store) Release(ctx context.Context, wf core.Workflow, job queue.Job, now time.Time) error {
-	return bunstore.Fenced(ctx, s.dialect(), "release", bunstore.ReleaseSQL, wf, job,
-		func(a *bunstore.QueueArgs) { a.Now = now })
-}
-
-// Retry puts the job back in the queue, due at at, with msg as its error,
-// if the job still owns its domain.
-func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return bunstore.Fenced(ctx, s.dialect(), "retry", bunstore.RetrySQL, wf, job,
-		func(a *bunstore.QueueArgs) { a.At, a.Msg, a.Now = at, msg, now })
-}
-
-// Fail finishes the job with wf.Failed and msg as its error, if the job
-// still owns its domain.
-func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	return bunstore.Fenced(ctx, s.dialect(), "fail", bunstore.FailSQL, wf, job,
-		func(a *bunstore.QueueArgs) { a.Msg, a.Now = msg, now })
-}
-
-// Rescue puts the running domains of wf whose lease expired before now back
-// in the queue, or fails those that used maxAttempts, and returns how many
-// it moved, in the writer slot; see rescueSQL.
-func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
-	return bunstore.Rescue(ctx, s.dialect(), rescueSQL, wf, maxAttempts, now)
-}

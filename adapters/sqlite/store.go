@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
 	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store and the transaction's repository provide
@@ -20,6 +21,8 @@ var (
 	_ curation.DomainAdder  = (*Store)(nil)
 	_ curation.DomainGetter = (*Store)(nil)
 	_ curation.Repository   = (*repo)(nil)
+	_ scan.Results          = (*Store)(nil)
+	_ sitemap.Results       = (*Store)(nil)
 )
 
 // Store is the SQLite domain store. It is safe for concurrent use.
@@ -34,6 +37,7 @@ var (
 // one Store per file in a process; writers of other Stores and processes
 // still work, waiting for the lock up to BusyTimeout.
 type Store struct {
+	bunstore.Common
 	db     *bun.DB
 	writer writerSlot
 }
@@ -41,7 +45,9 @@ type Store struct {
 // NewStore returns a store on db, which Open returned and Migrate brought
 // up to date.
 func NewStore(db *bun.DB) *Store {
-	return &Store{db: db, writer: make(writerSlot, 1)}
+	s := &Store{db: db, writer: make(writerSlot, 1)}
+	s.Common = bunstore.Common{D: s.dialect(), RescueSQL: rescueSQL}
+	return s
 }
 
 // writerSlot is a one-place semaphore. A channel rather than a mutex
@@ -114,12 +120,6 @@ func (s *Store) AddDomains(ctx context.Context, domains []core.Domain) ([]core.D
 	// The insert takes the writer slot; submissions take turns there, so
 	// there is no lock order to keep.
 	return bunstore.AddDomains(ctx, s.dialect(), domains)
-}
-
-// GetDomain returns the domain with id, or an error wrapping
-// core.ErrNotFound.
-func (s *Store) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error) {
-	return bunstore.GetDomain(ctx, s.dialect(), id)
 }
 
 // dialect is the seam the shared statements of bunstore run through:
