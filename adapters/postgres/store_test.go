@@ -8,6 +8,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/migrations"
 )
 
@@ -51,7 +52,16 @@ func TestSQLContract(t *testing.T) {
 		ErrUnknownColumn: postgres.ErrUnknownColumn,
 		TxPhrase:         "postgres transaction",
 		StressDomains:    600,
-		StressRounds:     5,
+		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
+			dsn := pgtest.DSN(t)
+			db := pgtest.Open(t, dsn)
+			others := make([]queue.Queue, n)
+			for i := range others {
+				others[i] = postgres.NewStore(pgtest.Open(t, dsn))
+			}
+			return postgres.NewStore(db), db, others
+		},
+		StressRounds: 5,
 	})
 }
 

@@ -14,69 +14,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
-	"github.com/scrapersky/scrapersky-go/core/queue"
 )
-
-// TestClaimAcrossPools is the multi-process case: four claimers, each with
-// a Store and a pool of its own as separate worker processes would have,
-// drain 200 queued domains of one file. Their writer slots do not know of
-// each other, so here SQLite's IMMEDIATE transactions and busy timeout
-// alone must hand every domain to exactly one of them, without a "database
-// is locked" error. The split is not checked: SQLite's busy handler is not
-// fair, and the claimer that holds the lock often takes every batch while
-// the others sleep between retries (the log shows it). Within one Store
-// the writer slot serves writers in turn.
-func TestClaimAcrossPools(t *testing.T) {
-	t.Parallel()
-	const (
-		domains  = 200
-		claimers = 4
-		batch    = 7
-	)
-	ctx := context.Background()
-	path := sqlitetest.Path(t)
-	db := sqlitetest.Open(t, path)
-	s := sqlite.NewStore(db)
-	wf := core.EmailScan
-	ids := storetest.QueueDomains(t, s, wf, "pool", domains)
-
-	stores := make([]*sqlite.Store, claimers)
-	for i := range stores {
-		stores[i] = sqlite.NewStore(sqlitetest.Open(t, path))
-	}
-	got := make([][]queue.Job, claimers)
-	errs := parallelDo(claimers, func(i int) error {
-		for {
-			jobs, err := stores[i].Claim(ctx, wf, batch, time.Minute, time.Now().UTC())
-			if err != nil || len(jobs) == 0 {
-				return err
-			}
-			got[i] = append(got[i], jobs...)
-		}
-	})
-
-	claimed := map[uuid.UUID]int{}
-	tokens := map[uuid.UUID]bool{}
-	for i := range claimers {
-		require.NoError(t, errs[i], "claimer %d", i)
-		t.Logf("claimer %d got %d domains", i, len(got[i]))
-		for _, j := range got[i] {
-			claimed[j.DomainID]++
-			require.Equal(t, 1, j.Attempt)
-			require.False(t, tokens[j.Token], "token %s handed out twice", j.Token)
-			tokens[j.Token] = true
-		}
-	}
-	require.Len(t, claimed, domains, "every domain was claimed")
-	for _, id := range ids {
-		require.Equal(t, 1, claimed[id], "domain %s claimed %d times", id, claimed[id])
-	}
-	var running, attempts int
-	require.NoError(t, db.NewRaw(`SELECT count(*), coalesce(sum(page_scrape_attempts), 0) FROM domains
-		WHERE page_scrape_status = 'InProgress' AND page_scrape_claim_token IS NOT NULL`).Scan(ctx, &running, &attempts))
-	require.Equal(t, domains, running)
-	require.Equal(t, domains, attempts, "one attempt each")
-}
 
 // TestClaimersOfOneStoreTakeTurns is TestClaimAcrossPools within one
 // Store: the writer slot hands the database to waiting claimers in the

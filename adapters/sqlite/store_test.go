@@ -8,6 +8,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/migrations"
 )
 
@@ -84,7 +85,16 @@ func TestSQLContract(t *testing.T) {
 		ErrUnknownColumn: sqlite.ErrUnknownColumn,
 		TxPhrase:         "sqlite transaction",
 		StressDomains:    300,
-		StressRounds:     3,
+		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
+			dsn := sqlitetest.Path(t)
+			db := sqlitetest.Open(t, dsn)
+			others := make([]queue.Queue, n)
+			for i := range others {
+				others[i] = sqlite.NewStore(sqlitetest.Open(t, dsn))
+			}
+			return sqlite.NewStore(db), db, others
+		},
+		StressRounds: 3,
 	})
 }
 

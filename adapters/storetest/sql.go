@@ -35,6 +35,10 @@ type SQLStores struct {
 	// StressDomains and StressRounds size the concurrent updates stress
 	// case: as large as the store runs well within the time budget.
 	StressDomains, StressRounds int
+	// Pools returns a store on a fresh database, the database, and n more
+	// stores on the same database, each with a connection pool of its own,
+	// as separate worker processes would have.
+	Pools func(t *testing.T, n int) (QueueStore, *bun.DB, []queue.Queue)
 }
 
 // RunSQL runs the cases only the SQL stores pass: outcomes whose records
@@ -65,6 +69,7 @@ func RunSQL(t *testing.T, stores SQLStores) {
 		testAddSameHosts(t, s, db)
 	})
 	t.Run("ClaimOrder", func(t *testing.T) { t.Parallel(); testClaimOrder(t, stores.New) })
+	t.Run("ClaimAcrossPools", func(t *testing.T) { t.Parallel(); testClaimAcrossPools(t, stores.Pools) })
 	t.Run("ConcurrentUpdatesStress", func(t *testing.T) {
 		t.Parallel()
 		s, db := stores.New(t)
@@ -524,4 +529,60 @@ func testClaimOrder(t *testing.T, newStore func(t *testing.T) (ScanStore, *bun.D
 			})
 		}
 	}
+}
+
+// testClaimAcrossPools is the multi-process case the in-memory store cannot
+// have: four claimers, each on a pool of its own, drain 200 queued domains.
+// The store's claim (SKIP LOCKED on PostgreSQL, IMMEDIATE transactions and
+// the busy timeout on SQLite) must hand every domain to exactly one of them,
+// with one fresh token each. The split between claimers is logged, not
+// checked: SQLite's busy handler is not fair.
+func testClaimAcrossPools(t *testing.T, pools func(t *testing.T, n int) (QueueStore, *bun.DB, []queue.Queue)) {
+	const domains, claimers, batch = 200, 4, 7
+	ctx := context.Background()
+	s, db, others := pools(t, claimers)
+	wf := core.EmailScan
+	ids := QueueDomains(t, s, wf, "pool", domains)
+
+	got := make([][]queue.Job, claimers)
+	errs := make([]error, claimers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range claimers {
+		wg.Go(func() {
+			<-start
+			for {
+				jobs, err := others[i].Claim(ctx, wf, batch, time.Minute, time.Now().UTC())
+				if err != nil || len(jobs) == 0 {
+					errs[i] = err
+					return
+				}
+				got[i] = append(got[i], jobs...)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	claimed := map[uuid.UUID]int{}
+	tokens := map[uuid.UUID]bool{}
+	for i := range claimers {
+		require.NoError(t, errs[i], "claimer %d", i)
+		t.Logf("claimer %d got %d domains", i, len(got[i]))
+		for _, j := range got[i] {
+			claimed[j.DomainID]++
+			require.Equal(t, 1, j.Attempt)
+			require.False(t, tokens[j.Token], "token %s handed out twice", j.Token)
+			tokens[j.Token] = true
+		}
+	}
+	require.Len(t, claimed, domains, "every domain was claimed")
+	for _, id := range ids {
+		require.Equal(t, 1, claimed[id], "domain %s claimed %d times", id, claimed[id])
+	}
+	var running, attempts int
+	require.NoError(t, db.NewRaw(`SELECT count(*), coalesce(sum(page_scrape_attempts), 0) FROM domains
+		WHERE page_scrape_status = 'InProgress' AND page_scrape_claim_token IS NOT NULL`).Scan(ctx, &running, &attempts))
+	require.Equal(t, domains, running)
+	require.Equal(t, domains, attempts, "one attempt each")
 }
