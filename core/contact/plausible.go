@@ -2,7 +2,10 @@ package contact
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -83,9 +86,16 @@ var placeholderLocals = set(
 	"your.name", "your_name", "your-name", "yourusername", "username",
 	"firstname.lastname", "first.last", "firstname", "lastname",
 	"first_last", "firstname_lastname", "fname.lname", "name.surname",
-	"john.doe", "jane.doe", "johndoe", "janedoe", "john_doe", "jane_doe",
 	"emailaddress", "email.address", "youraddress", "your.address",
 	"vorname.nachname", "prenom.nom", "nome.cognome", "nombre.apellido",
+)
+
+// nameLocals are the stand-in names of templates. Unlike placeholderLocals
+// they are also the names of real people: on a site's own domain
+// (PlausibleAt) john.doe@ is someone's mailbox; anywhere else it is taken
+// for an example.
+var nameLocals = set(
+	"john.doe", "jane.doe", "johndoe", "janedoe", "john_doe", "jane_doe",
 )
 
 // genericLocals are local parts that are placeholders on a generic domain.
@@ -104,13 +114,34 @@ var genericLocals = set(
 // error-tracker DSN keys (…@o1.ingest.sentry.io), SCM remotes
 // (git@github.com) and template placeholders (you@yourdomain.com). When ok is
 // false, reason is a short phrase saying which rule fired. Case is ignored.
+//
+// Internationalised addresses (RFC 6531) are plausible: a local part may hold
+// Unicode letters, marks and digits, and a domain may be given by U-labels
+// (münchen-bäckerei.de) or A-labels (xn--mnchen-bckerei-…); the rules apply
+// to its A-label form, so both spellings get the same answer.
 func Plausible(email string) (ok bool, reason string) {
+	return PlausibleAt(email, "")
+}
+
+// PlausibleAt is Plausible for an address seen on a page of site (a host or
+// URL, as Classify takes it; "" for none). The one difference: the template
+// names of nameLocals (john.doe@, jane.doe@) are people, not placeholders,
+// on site's own registrable domain or its subdomains. Everything Plausible
+// rejects for any other reason stays rejected.
+func PlausibleAt(email, site string) (ok bool, reason string) {
 	e := strings.ToLower(email)
 	at := strings.LastIndexByte(e, '@')
 	if at < 0 {
 		return false, reasonSyntax
 	}
 	local, domain := e[:at], e[at+1:]
+	if !isASCII(domain) || strings.Contains(domain, "xn--") {
+		a, err := idna.Lookup.ToASCII(domain)
+		if err != nil || !isASCII(a) {
+			return false, reasonSyntax
+		}
+		domain = a
+	}
 	if r := numericHost(domain); r != "" {
 		return false, r
 	}
@@ -149,6 +180,9 @@ func Plausible(email string) (ok bool, reason string) {
 	if placeholder(local, reg) {
 		return false, reasonPlaceholder
 	}
+	if _, name := nameLocals[local]; name && (site == "" || reg != registrable(asciiHost(siteHost(site)))) {
+		return false, reasonPlaceholder
+	}
 	return true, ""
 }
 
@@ -184,17 +218,38 @@ func numericHost(domain string) string {
 	return reasonVersion
 }
 
-// validLocal accepts an RFC 5321 dot-atom of at most 64 octets.
+// validLocal accepts an RFC 5321 dot-atom of at most 64 octets, extended by
+// RFC 6531 to UTF-8: besides ASCII atext, any Unicode letter, mark or digit.
+// Unicode punctuation, symbols and spaces are refused: they are what glues
+// an address to its neighbours in scraped text.
 func validLocal(s string) bool {
 	if s == "" || len(s) > maxLocal || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError || !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) {
+				return false
+			}
+			i += size
+			continue
+		}
 		if isAlnum(c) || strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", c) >= 0 {
+			i++
 			continue
 		}
 		return false
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
 	}
 	return true
 }

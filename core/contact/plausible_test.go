@@ -44,7 +44,17 @@ func TestPlausible(t *testing.T) {
 		{"numeric tld", "info@acme.c0m", reasonSyntax},
 		{"one letter tld", "info@acme.c", reasonSyntax},
 		{"underscore host", "info@ac_me.com", reasonSyntax},
-		{"non ascii", "jürgen@acme.de", reasonSyntax},
+		{"unicode local part", "jürgen.weiß@acme.de", ""},
+		{"unicode local and idn domain", "josé@café-olé.es", ""},
+		{"idn domain", "info@münchen-bäckerei.de", ""},
+		{"idn domain as a-label", "info@xn--mnchen-bckerei-dib09a.de", ""},
+		{"cyrillic address", "почта@пример.рф", ""},
+		{"unicode symbol in local part", "a☃b@acme.de", reasonSyntax},
+		{"typographic apostrophe in local part", "d’angelo@acme.it", reasonSyntax},
+		{"invalid utf-8 in local part", "m\xfcller@acme.de", reasonSyntax},
+		{"bad punycode", "info@xn--zz.de", reasonSyntax},
+		{"idn placeholder", "info@yourdömain.com", ""},
+		{"idn reserved", "info@exämple.test", reasonReserved},
 		{"ip literal brackets", "info@[10.0.0.1]", reasonSyntax},
 
 		// host without a public suffix
@@ -122,6 +132,7 @@ func TestPlausible(t *testing.T) {
 		{"your.email anywhere", "your.email@gmail.com", reasonPlaceholder},
 		{"youremail anywhere", "youremail@acme.com", reasonPlaceholder},
 		{"john.doe", "john.doe@acme.com", reasonPlaceholder},
+		{"jane.doe", "jane.doe@acme.com", reasonPlaceholder},
 		{"firstname.lastname", "firstname.lastname@acme.com", reasonPlaceholder},
 		{"generic local real domain", "name@acme.com", ""},
 		{"real local generic domain", "jane.miller@company.com", ""},
@@ -135,5 +146,31 @@ func TestPlausible(t *testing.T) {
 			require.Equal(t, tc.reason, reason, tc.email)
 			require.Equal(t, tc.reason == "", ok, tc.email)
 		})
+	}
+}
+
+func TestPlausibleAt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		email, site string
+		reason      string
+	}{
+		{"john.doe@brightlane-legal.com", "brightlane-legal.com", ""},
+		{"Jane.Doe@brightlane-legal.com", "https://www.brightlane-legal.com/team", ""},
+		{"jane.doe@mail.brightlane-legal.com", "brightlane-legal.com", ""},
+		{"johndoe@münchen.de", "xn--mnchen-3ya.de", ""},
+		{"john.doe@brightlane-legal.com", "", reasonPlaceholder},
+		{"john.doe@other-firm.com", "brightlane-legal.com", reasonPlaceholder},
+		{"john.doe@example.com", "example.com", reasonReserved},
+		{"john.doe@yourcompany.com", "yourcompany.com", reasonPlaceholder},
+		{"firstname.lastname@brightlane-legal.com", "brightlane-legal.com", reasonPlaceholder},
+		{"your.email@brightlane-legal.com", "brightlane-legal.com", reasonPlaceholder},
+		{"you@yourdomain.com", "brightlane-legal.com", reasonPlaceholder},
+		{"logo@2x.png", "brightlane-legal.com", reasonAsset},
+	}
+	for _, tc := range tests {
+		ok, reason := PlausibleAt(tc.email, tc.site)
+		require.Equal(t, tc.reason, reason, "%s on %s", tc.email, tc.site)
+		require.Equal(t, tc.reason == "", ok, "%s on %s", tc.email, tc.site)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/scrapersky/scrapersky-go/core"
@@ -80,7 +81,8 @@ var freeBrands = set("yahoo", "hotmail", "outlook", "live")
 // address on the site's registrable domain or one of its subdomains is
 // TypeCorporate; a free-mail provider is TypeFree; anything else, including
 // an address without "@", is TypeUnknown. site may be a bare host, carry a
-// port and "www.", or be a whole URL.
+// port and "www.", or be a whole URL. Internationalised domains compare by
+// their A-labels, so info@münchen.de is corporate for xn--mnchen-3ya.de.
 func Classify(email, site string) Type {
 	local, domain, ok := split(email)
 	if !ok {
@@ -92,7 +94,8 @@ func Classify(email, site string) Type {
 	if _, ok := serviceLocals[local]; ok {
 		return TypeService
 	}
-	if reg := registrable(siteHost(site)); reg != "" && (domain == reg || strings.HasSuffix(domain, "."+reg)) {
+	domain = asciiHost(domain)
+	if reg := registrable(asciiHost(siteHost(site))); reg != "" && (domain == reg || strings.HasSuffix(domain, "."+reg)) {
 		return TypeCorporate
 	}
 	if isFree(domain) {
@@ -150,6 +153,18 @@ func siteHost(site string) string {
 	s = strings.Trim(s, "[]")
 	s = strings.TrimSuffix(s, ".")
 	return strings.TrimPrefix(s, "www.")
+}
+
+// asciiHost returns host's IDNA A-label form, or host itself when it is not
+// a valid internationalised name (classification then compares it as is).
+func asciiHost(host string) string {
+	if isASCII(host) && !strings.Contains(host, "xn--") {
+		return host
+	}
+	if a, err := idna.Lookup.ToASCII(host); err == nil {
+		return a
+	}
+	return host
 }
 
 // registrable returns the eTLD+1 of host; host itself when it has none

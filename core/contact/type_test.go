@@ -36,6 +36,11 @@ func TestClassify(t *testing.T) {
 	}{
 		// service: every role local part, with and without +tag and case.
 		{"info@acme.com", "acme.com", TypeService},
+		{"info@münchen-bäckerei.de", "münchen-bäckerei.de", TypeService},
+		{"jürgen.weiß@münchen-bäckerei.de", "xn--mnchen-bckerei-dib09a.de", TypeCorporate},
+		{"jürgen@xn--mnchen-bckerei-dib09a.de", "https://www.münchen-bäckerei.de/", TypeCorporate},
+		{"jürgen@bäckerei.de", "acme.com", TypeUnknown},
+		{"jürgen@gmx.de", "münchen.de", TypeFree},
 		{"INFO@Acme.com", "acme.com", TypeService},
 		{"info+shop@acme.com", "acme.com", TypeService},
 		{"support@gmail.com", "acme.com", TypeService},
