@@ -112,7 +112,7 @@ func (p *page) results() []Found {
 		if _, dup := seen[c.Email]; dup {
 			continue
 		}
-		if ok, _ := contact.Plausible(c.Email); !ok {
+		if !c.Source.plausible(c.Email, p.site) {
 			continue
 		}
 		seen[c.Email] = struct{}{}
@@ -128,4 +128,17 @@ func (p *page) results() []Found {
 // add records an address found at pos.
 func (p *page) add(pos int, email string, src Source, context func() string) {
 	p.found = append(p.found, candidate{pos: pos, Found: Found{Email: email, Source: src}, context: context})
+}
+
+// plausible applies contact.PlausibleAt to what a reader sees on the page
+// (text and links) and contact.Plausible to everything else: a form value or
+// a meta tag saying john.doe@ is a template, whatever its domain.
+func (s Source) plausible(email, site string) bool {
+	switch s {
+	case SourceText, SourceEntity, SourceObfuscated, SourceMailto:
+	default:
+		site = ""
+	}
+	ok, _ := contact.PlausibleAt(email, site)
+	return ok
 }

@@ -13,6 +13,7 @@ import (
 // boundaries, the elements whose attributes are read, and the candidates.
 type page struct {
 	base *url.URL
+	site string // base's host, for contact.PlausibleAt
 
 	buf  []byte // visible text while walking
 	text string // buf once the walk is done
@@ -41,7 +42,7 @@ func newPage(pageURL string) *page {
 	if err != nil {
 		base = &url.URL{}
 	}
-	return &page{base: base}
+	return &page{base: base, site: base.Hostname()}
 }
 
 // hiddenElements hold no visible text; JSON-LD scripts are read separately.
@@ -145,7 +146,7 @@ func (p *page) appendText(s string, entities bool) {
 
 // scanText records every address in the visible text.
 func (p *page) scanText() {
-	scan(p.text, p.bounds, func(h hit) {
+	scan(p.text, p.bounds, p.site, func(h hit) {
 		p.add(h.start, h.email, p.sourceOf(h.start, h.end), func() string { return contextAround(p.text, h.start, h.end) })
 	})
 }

@@ -29,8 +29,16 @@ type hit struct {
 
 // scan calls fn for every plausible address in s, left to right. bounds are
 // sorted offsets in s where inline elements open or close (nil for plain
-// strings); see chooseEnd.
-func scan(s string, bounds []int, fn func(hit)) {
+// strings); see chooseEnd. site is the page's host for contact.PlausibleAt.
+//
+// Local parts and domains may hold Unicode letters, marks and digits
+// (RFC 6531, IDN), except letters of scripts written without spaces (Han,
+// Kana, Thai, …): there the text before an address is glued to it
+// ("邮箱info@acme.cn") and ends the local part. Anything else the scanner
+// cannot take into a local part, when glued to it by a letter, voids the
+// candidate: "m\xfcller@" or "d’angelo@" yield nothing rather than a
+// stranger's ASCII tail.
+func scan(s string, bounds []int, site string, fn func(hit)) {
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '@')
 		if k < 0 {
@@ -39,9 +47,9 @@ func scan(s string, bounds []int, fn func(hit)) {
 		at := i + k
 		i = at + 1
 
-		start := at
-		for start > 0 && at-start <= maxLocal && isLocalChar(s[start-1]) {
-			start--
+		start, ok := localStart(s, at)
+		if !ok {
+			continue
 		}
 		start = skipEscape(s, start, at)
 		for start < at && strings.IndexByte("._+-", s[start]) >= 0 {
@@ -51,19 +59,94 @@ func scan(s string, bounds []int, fn func(hit)) {
 			continue
 		}
 
-		end := at + 1
-		for end < len(s) && end-at <= maxDomain && isDomainChar(s[end]) {
-			end++
-		}
+		end := domainEnd(s, at)
 		for end > at+1 && (s[end-1] == '.' || s[end-1] == '-') {
 			end--
 		}
-		if end = chooseEnd(s, start, at, end, bounds); end < 0 {
+		if end = chooseEnd(s, start, at, end, bounds, site); end < 0 {
 			continue
 		}
-		fn(hit{start: start, end: end, email: strings.ToLower(s[start:end])})
+		fn(hit{start: start, end: end, email: canonical(s[start:end])})
 		i = end
 	}
+}
+
+// localStart walks back from the "@" at s[at] over the local part and
+// returns where it starts, or false when the candidate must be dropped
+// whole: an undecodable byte, or a quote glued between letters.
+func localStart(s string, at int) (int, bool) {
+	start := at
+	for start > 0 && at-start <= maxLocal {
+		c := s[start-1]
+		if c < utf8.RuneSelf {
+			if isLocalChar(c) {
+				start--
+				continue
+			}
+			// An apostrophe between letters belongs to the name: o'brien@.
+			if c == '\'' && start < at && isAlnum(s[start]) && letterBefore(s, start-1) {
+				start--
+				continue
+			}
+			break
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:start])
+		if r == utf8.RuneError {
+			return 0, false
+		}
+		if !unicodeNameRune(r) {
+			break
+		}
+		start -= size
+	}
+	if start == 0 {
+		return start, true
+	}
+	// What stopped the walk must not be a quote inside a word.
+	r, size := utf8.DecodeLastRuneInString(s[:start])
+	if strings.ContainsRune("'\"`’‘ʼ´", r) && letterBefore(s, start-size) {
+		return 0, false
+	}
+	return start, true
+}
+
+// domainEnd walks forward from the "@" at s[at] over host-name characters.
+func domainEnd(s string, at int) int {
+	end := at + 1
+	for end < len(s) && end-at <= maxDomain {
+		c := s[end]
+		if c < utf8.RuneSelf {
+			if !isDomainChar(c) {
+				break
+			}
+			end++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if r == utf8.RuneError || !unicodeNameRune(r) {
+			break
+		}
+		end += size
+	}
+	return end
+}
+
+// letterBefore reports whether the rune ending at s[:i] is a letter.
+func letterBefore(s string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r)
+}
+
+// unicodeNameRune reports whether a non-ASCII rune may be part of a local
+// part or host name as the scanner reads them.
+func unicodeNameRune(r rune) bool {
+	if !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) {
+		return false
+	}
+	return !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }
 
 // skipEscape moves start past an escape that the local-part characters
@@ -99,18 +182,18 @@ func skipEscape(s string, start, at int) int {
 // domain, the domain is cut back at an inline-element bound, a lowercase to
 // uppercase change or a letter followed by a digit or hyphen, longest first.
 // It never cuts at a dot: "admin@db.prod.lan" must not become db.prod.
-func chooseEnd(s string, start, at, end int, bounds []int) int {
+func chooseEnd(s string, start, at, end int, bounds []int, site string) int {
 	dom := s[at+1 : end]
 	firstDot := strings.IndexByte(dom, '.')
 	if firstDot <= 0 {
 		return -1
 	}
 	if last := strings.LastIndexByte(dom, '.'); last > firstDot && last+1 < len(dom) && isUpper(dom[last+1]) && !hasUpper(dom[:last]) {
-		if plausible(s[start : at+1+last]) {
+		if plausibleAt(s[start:at+1+last], site) {
 			return at + 1 + last
 		}
 	}
-	if plausible(s[start:end]) {
+	if plausibleAt(s[start:end], site) {
 		return end
 	}
 	minEnd := at + 1 + firstDot + 2 // a dot and a two-letter TLD at least
@@ -118,7 +201,7 @@ func chooseEnd(s string, start, at, end int, bounds []int) int {
 	for k := end - 1; k >= minEnd && tries < maxCuts; k-- {
 		prev, cur := s[k-1], s[k]
 		if isLetter(prev) && (isDigit(cur) || cur == '-' || isLower(prev) && isUpper(cur) || isBound(bounds, k)) {
-			if plausible(s[start:k]) {
+			if plausibleAt(s[start:k], site) {
 				return k
 			}
 			tries++
@@ -127,8 +210,8 @@ func chooseEnd(s string, start, at, end int, bounds []int) int {
 	return -1
 }
 
-func plausible(email string) bool {
-	ok, _ := contact.Plausible(email)
+func plausibleAt(email, site string) bool {
+	ok, _ := contact.PlausibleAt(email, site)
 	return ok
 }
 
