@@ -1,95 +1,207 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
 
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
-// The selectors, compiled once. cascadia.MustCompile panics at start-up on a
-// typo instead of matching nothing, and TestSelectors checks what each one
-// matches. Attribute values are checked again in Go: the selectors only pick
-// the elements worth a look.
-var (
-	// selMailto finds links whose href mentions mailto: in any case; mailto
-	// checks that the trimmed href starts with it.
-	selMailto = cascadia.MustCompile(`[href*="mailto:" i]`)
-	// selCFLink finds Cloudflare's email-protection links.
-	selCFLink = cascadia.MustCompile(`[href*="/cdn-cgi/l/email-protection"]`)
-	// selCFEmail finds any element that carries an encoded address.
-	selCFEmail = cascadia.MustCompile(`[data-cfemail]`)
-	// selJSONLD finds JSON-LD scripts, also with a charset parameter.
-	selJSONLD = cascadia.MustCompile(`script[type*="ld+json" i]`)
-	// selInput finds input values; placeholder attributes are hints, never
-	// read.
-	selInput = cascadia.MustCompile(`input[value]`)
-	// selMeta finds meta elements with content.
-	selMeta = cascadia.MustCompile(`meta[content]`)
+// attr is one attribute of the current tag as the tokenizer returns it:
+// lowercase key, value with its entities decoded. Both point into the
+// tokenizer's buffer and are only valid until the next token.
+type attr struct{ key, val []byte }
+
+// kind is a set of readers that want an element.
+type kind uint16
+
+// The readers, in the order their results are recorded: at one element an
+// earlier reader's address wins.
+const (
+	kindMailto     kind = 1 << iota // href="mailto:…"
+	kindCFLink                      // href="…/cdn-cgi/l/email-protection#…"
+	kindCFEmail                     // data-cfemail="…"
+	kindJSONLD                      // <script type="application/ld+json">
+	kindInput                       // <input value="…@…">
+	kindMeta                        // <meta content="…@…">
+	kindEmailData                   // data-email, data-mail, data-contact
+	kindUserDomain                  // data-user + data-domain
+	kindLabel                       // title, aria-label, value, content holding "@"
 )
 
-// element is an element that matched at least one selector, with its range
-// in the page text. The walk queues them in document order.
+// emailDataKeys are attributes whose whole value is meant to be an address,
+// however it is spelled.
+var emailDataKeys = []string{"data-email", "data-mail", "data-contact"}
+
+// labelKeys are attributes that show or announce text; they count when they
+// hold an "@".
+var labelKeys = []string{"title", "aria-label", "value", "content"}
+
+// element is an element that at least one reader wants, with its range in
+// the page text and its attributes copied out of the tokenizer.
 type element struct {
-	n          *html.Node
+	tag        string
+	kinds      kind
+	attrs      []html.Attribute
 	start, end int
+	text       string // a JSON-LD script's source
 }
 
-// reader is what to do with an element that matches a selector.
-type reader struct {
-	sel  cascadia.Selector
-	read func(p *page, e element)
-}
-
-// readers lists the selectors in the order their results are recorded; at
-// one element, an earlier reader's address wins.
-var readers = []reader{
-	{selMailto, (*page).mailto},
-	{selCFLink, (*page).cfLink},
-	{selCFEmail, (*page).cfEmail},
-	{selJSONLD, (*page).jsonLD},
-	{selInput, func(p *page, e element) {
-		p.attribute(e, "value", SourceInput, "name", "id", "type")
-	}},
-	{selMeta, func(p *page, e element) {
-		p.attribute(e, "content", SourceMeta, "name", "property", "itemprop", "http-equiv")
-	}},
-}
-
-// matches reports whether any reader wants n. Elements without attributes
-// are skipped without running the selectors.
-func matches(n *html.Node) bool {
-	if len(n.Attr) == 0 {
-		return false
+func newElement(tag string, attrs []attr, k kind, pos int) element {
+	e := element{tag: tag, kinds: k, start: pos, end: pos, attrs: make([]html.Attribute, len(attrs))}
+	for i, a := range attrs {
+		e.attrs[i] = html.Attribute{Key: string(a.key), Val: string(a.val)}
 	}
-	for _, r := range readers {
-		if r.sel.Match(n) {
+	return e
+}
+
+// get returns e's attribute key, or "".
+func (e element) get(key string) string {
+	for _, a := range e.attrs {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+var (
+	mailtoPrefix = []byte("mailto:")
+	jsPrefix     = []byte("javascript:")
+	cfPath       = []byte("/cdn-cgi/l/email-protection")
+	ldJSON       = []byte("ld+json")
+)
+
+// inspect says which readers want the tag, and hands its script attributes
+// (javascript: links, on* handlers) to the script collector. It looks at
+// bytes only: the common tag, wanted by no reader, costs no allocation.
+func (p *page) inspect(tag string, attrs []attr) kind {
+	var k kind
+	user, domain := false, false
+	for _, a := range attrs {
+		key, val := a.key, a.val
+		switch {
+		case string(key) == "href":
+			v := bytes.TrimSpace(val)
+			switch {
+			case hasPrefixFold(v, mailtoPrefix):
+				k |= kindMailto
+			case bytes.Contains(v, cfPath):
+				k |= kindCFLink
+			case hasPrefixFold(v, jsPrefix):
+				p.addScript(percentDecode(string(v[len(jsPrefix):])))
+			}
+		case string(key) == "data-cfemail":
+			k |= kindCFEmail
+		case string(key) == "type" && tag == "script":
+			if bytes.Contains(bytes.ToLower(val), ldJSON) {
+				k |= kindJSONLD
+			}
+		case string(key) == "data-user":
+			user = len(val) > 0
+		case string(key) == "data-domain":
+			domain = len(val) > 0
+		case len(key) > 2 && key[0] == 'o' && key[1] == 'n':
+			p.addScript(string(val))
+		case bytes.IndexByte(val, '@') >= 0 || bytes.IndexByte(val, '&') >= 0 || len(val) > 0 && isEmailDataKey(key):
+			switch {
+			case isEmailDataKey(key):
+				k |= kindEmailData
+			case string(key) == "value" && tag == "input":
+				k |= kindInput
+			case string(key) == "content" && tag == "meta":
+				k |= kindMeta
+			case isLabelKey(key):
+				k |= kindLabel
+			}
+		}
+	}
+	if user && domain {
+		k |= kindUserDomain
+	}
+	return k
+}
+
+func isEmailDataKey(key []byte) bool {
+	for _, k := range emailDataKeys {
+		if string(key) == k {
 			return true
 		}
 	}
 	return false
 }
 
+func isLabelKey(key []byte) bool {
+	for _, k := range labelKeys {
+		if string(key) == k {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(b, prefix []byte) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], prefix)
+}
+
 // scanAttributes records the addresses held in attributes and JSON-LD, each
 // at the text offset of its element.
 func (p *page) scanAttributes() {
 	for _, e := range p.elements {
-		for _, r := range readers {
-			if r.sel.Match(e.n) {
-				r.read(p, e)
+		if e.kinds&kindMailto != 0 {
+			p.mailto(e)
+		}
+		if e.kinds&kindCFLink != 0 {
+			p.cfLink(e)
+		}
+		if e.kinds&kindCFEmail != 0 {
+			p.cfEmail(e)
+		}
+		if e.kinds&kindJSONLD != 0 {
+			p.jsonLD(e)
+		}
+		if e.kinds&kindInput != 0 {
+			p.attribute(e, "value", SourceInput, "name", "id", "type")
+		}
+		if e.kinds&kindMeta != 0 {
+			p.attribute(e, "content", SourceMeta, "name", "property", "itemprop", "http-equiv")
+		}
+		if e.kinds&kindEmailData != 0 {
+			for _, key := range emailDataKeys {
+				if v := e.get(key); v != "" {
+					p.addAll(e, despell(unescapeAgain(v)), SourceAttribute, nil)
+				}
+			}
+		}
+		if e.kinds&kindUserDomain != 0 {
+			user := strings.TrimSpace(unescapeAgain(e.get("data-user")))
+			domain := strings.TrimSpace(unescapeAgain(e.get("data-domain")))
+			if !strings.ContainsAny(user, "@ \t\n") {
+				p.addAll(e, user+"@"+domain, SourceAttribute, nil)
+			}
+		}
+		if e.kinds&kindLabel != 0 {
+			for _, key := range labelKeys {
+				if key == "value" && e.tag == "input" || key == "content" && e.tag == "meta" {
+					continue
+				}
+				if v := e.get(key); strings.IndexByte(v, '@') >= 0 {
+					p.attribute(e, key, SourceAttribute, "name", "id")
+				}
 			}
 		}
 	}
 }
 
 // mailto reads the recipients of a mailto: link: the query is dropped, the
-// rest percent-decoded and split at commas.
+// rest percent-decoded, its "[at]" and " at " spellings undone, and split at
+// commas.
 func (p *page) mailto(e element) {
-	href := unescapeAgain(strings.TrimSpace(attr(e.n, "href")))
+	href := unescapeAgain(strings.TrimSpace(e.get("href")))
 	if len(href) < len("mailto:") || !strings.EqualFold(href[:len("mailto:")], "mailto:") {
 		return
 	}
@@ -97,7 +209,7 @@ func (p *page) mailto(e element) {
 	if i := strings.IndexAny(to, "?#"); i >= 0 {
 		to = to[:i]
 	}
-	to = percentDecode(to)
+	to = despell(percentDecode(to))
 	for _, r := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == ';' }) {
 		p.addAll(e, r, SourceMailto, nil)
 	}
@@ -106,7 +218,7 @@ func (p *page) mailto(e element) {
 // cfLink decodes the fragment of /cdn-cgi/l/email-protection#<hex>, resolved
 // against the page's URL.
 func (p *page) cfLink(e element) {
-	href := strings.TrimSpace(attr(e.n, "href"))
+	href := strings.TrimSpace(e.get("href"))
 	u, err := url.Parse(href)
 	if err != nil {
 		return
@@ -122,7 +234,7 @@ func (p *page) cfLink(e element) {
 
 // cfEmail decodes a data-cfemail attribute.
 func (p *page) cfEmail(e element) {
-	if s, ok := decodeCF(attr(e.n, "data-cfemail")); ok {
+	if s, ok := decodeCF(e.get("data-cfemail")); ok {
 		p.addAll(e, s, SourceCFEmail, nil)
 	}
 }
@@ -146,13 +258,7 @@ func decodeCF(h string) (string, bool) {
 // script that is not valid JSON (trailing commas, comments) is searched for
 // "email": "…" pairs instead.
 func (p *page) jsonLD(el element) {
-	var raw strings.Builder
-	for c := el.n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode {
-			raw.WriteString(c.Data)
-		}
-	}
-	src := raw.String()
+	src := el.text
 	var v any
 	var emails []string
 	if err := json.Unmarshal([]byte(src), &v); err == nil {
@@ -213,13 +319,13 @@ func jsonStrings(v any, out []string) []string {
 	return out
 }
 
-// attribute reads the addresses in attribute key of n. The context names
+// attribute reads the addresses in attribute key of e. The context names
 // the element by the first of labels it has, as in "author: jane@acme.com".
 func (p *page) attribute(e element, key string, src Source, labels ...string) {
-	v := unescapeAgain(attr(e.n, key))
+	v := unescapeAgain(e.get(key))
 	p.addAll(e, v, src, func() string {
 		for _, l := range labels {
-			if name := attr(e.n, l); name != "" {
+			if name := e.get(l); name != "" {
 				return contextAround(name+": "+v, 0, 0)
 			}
 		}
@@ -241,18 +347,8 @@ func (p *page) addAll(e element, s string, src Source, context func() string) {
 				return contextAround(s, h.start, h.end)
 			}
 		}
-		p.add(e.start, h.email, src, ctx)
+		p.add(e.start, h.email, h.source(src), ctx)
 	})
-}
-
-// attr returns n's attribute key, or "".
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
 }
 
 // unescapeAgain decodes entities the parser left because the page encoded

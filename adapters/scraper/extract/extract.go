@@ -11,10 +11,8 @@
 package extract
 
 import (
-	"bytes"
+	"context"
 	"sort"
-
-	"github.com/PuerkitoBio/goquery"
 
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
@@ -43,6 +41,18 @@ const (
 	SourceInput Source = "input"
 	// SourceMeta is the content attribute of a meta element.
 	SourceMeta Source = "meta"
+	// SourceAttribute is another attribute that holds an address:
+	// data-email, data-mail, data-contact, a data-user and data-domain pair,
+	// title, aria-label, or value and content outside input and meta.
+	SourceAttribute Source = "attribute"
+	// SourceReversed is text a style sheet displays reversed
+	// (unicode-bidi: bidi-override; direction: rtl, or <bdo dir="rtl">).
+	SourceReversed Source = "reversed"
+	// SourceROT13 is an address encoded with ROT13 (vasb@npzr.pbz).
+	SourceROT13 Source = "rot13"
+	// SourceScript is what the page's scripts wrote, when an Extractor has
+	// a ScriptRunner.
+	SourceScript Source = "script"
 )
 
 // MaxContext is the longest Found.Context, in runes.
@@ -59,35 +69,47 @@ type Found struct {
 	Context string
 }
 
+// Extractor finds the addresses of pages. The zero value reads what the
+// page's markup holds; with Scripts set it also runs the page's inline
+// scripts, javascript: links and event handlers through that runner and
+// reads what they write (SourceScript).
+type Extractor struct {
+	// Scripts, when not nil, runs the page's scripts.
+	Scripts ScriptRunner
+}
+
 // HTML returns the addresses in an HTML page whose body is already UTF-8.
-// The page is parsed once, with goquery; a page the parser rejects is read
-// token by token instead.
-// pageURL, the address the page was fetched from, resolves relative links;
-// it may be empty. Each address appears once, with the source and context of
-// its first occurrence in document order; at the same position an
-// attribute (a mailto href, say) wins over the element's text.
-func HTML(body []byte, pageURL string) []Found {
+// The page is read in one pass over its token stream: every tag in the
+// source separates words, whether or not a tree builder would keep it.
+// pageURL, the address the page was fetched from, resolves relative links
+// and names the site whose own people may be called john.doe@; it may be
+// empty. Each address appears once, in canonical form (see canonical), with
+// the source and context of its first occurrence in document order; at the
+// same position an attribute (a mailto href, say) wins over the element's
+// text, and what scripts write comes after everything the page shows.
+func (e Extractor) HTML(ctx context.Context, body []byte, pageURL string) []Found {
 	p := newPage(pageURL)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err == nil && len(doc.Nodes) > 0 {
-		p.walk(doc.Nodes[0], true)
-	} else {
-		// html.Parse gives up on more than 512 open elements, which old
-		// sites with unclosed <font> and <div> tags reach. The tokenizer
-		// has no such limit.
-		p.tokens(body)
-	}
+	p.collect = e.Scripts != nil
+	p.tokens(body)
 	p.finish()
 	p.scanAttributes() // first: at equal offsets the earlier candidate wins
 	p.scanText()
+	if p.collect {
+		p.runScripts(ctx, e.Scripts)
+	}
 	return p.results()
+}
+
+// HTML is Extractor{}.HTML: the page's markup, no scripts run.
+func HTML(body []byte, pageURL string) []Found {
+	return Extractor{}.HTML(context.Background(), body, pageURL)
 }
 
 // Text returns the addresses in a plain-text page: visible text and its
 // "[at]" spellings. Each address appears once, with its first context.
 func Text(body []byte) []Found {
 	p := newPage("")
-	p.appendText(string(body), false)
+	p.appendText(body, false)
 	p.finish()
 	p.scanText()
 	return p.results()
@@ -135,7 +157,7 @@ func (p *page) add(pos int, email string, src Source, context func() string) {
 // a meta tag saying john.doe@ is a template, whatever its domain.
 func (s Source) plausible(email, site string) bool {
 	switch s {
-	case SourceText, SourceEntity, SourceObfuscated, SourceMailto:
+	case SourceText, SourceEntity, SourceObfuscated, SourceMailto, SourceReversed, SourceROT13, SourceScript:
 	default:
 		site = ""
 	}

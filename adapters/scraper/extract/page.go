@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"sort"
@@ -29,6 +30,17 @@ type page struct {
 	elements []element
 
 	found []candidate
+
+	// reversals are the open elements whose text is displayed reversed,
+	// reversedClasses the style-sheet classes that do it.
+	reversals       []reversal
+	reversedClasses map[string]bool
+
+	// collect says whether scripts are collected for a ScriptRunner;
+	// scripts and scriptBytes are what was collected.
+	collect     bool
+	scripts     []string
+	scriptBytes int
 }
 
 // mark is a range of page text that did not appear literally in the page.
@@ -64,48 +76,6 @@ var inlineElements = map[string]bool{
 	"kbd": true, "samp": true, "var": true, "wbr": true, "dfn": true,
 }
 
-// walk appends n's visible text to p.buf and queues the elements that a
-// reader wants, with their range in the text. visible is false below a
-// hidden element.
-func (p *page) walk(n *html.Node, visible bool) {
-	switch n.Type {
-	case html.TextNode:
-		if visible {
-			p.appendText(n.Data, true)
-		}
-		return
-	case html.DocumentNode:
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			p.walk(c, visible)
-		}
-		return
-	case html.ElementNode:
-	default: // comments, doctypes
-		return
-	}
-	queued := -1
-	if matches(n) {
-		queued = len(p.elements)
-		p.elements = append(p.elements, element{n: n, start: len(p.buf)})
-	}
-	inline := n.Namespace == "" && inlineElements[n.Data]
-	if hiddenElements[n.Data] {
-		visible = false
-	}
-	if visible {
-		p.separate(inline)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		p.walk(c, visible)
-	}
-	if visible {
-		p.separate(inline)
-	}
-	if queued >= 0 {
-		p.elements[queued].end = len(p.buf)
-	}
-}
-
 // separate marks an element boundary: a bound for inline elements, a
 // newline otherwise.
 func (p *page) separate(inline bool) {
@@ -121,17 +91,35 @@ func (p *page) separate(inline bool) {
 }
 
 // appendText appends one text node, decoding leftover entities (when
-// entities is set) and "[at]" spellings, and marks what it rewrote.
-func (p *page) appendText(s string, entities bool) {
+// entities is set), "[at]" and spelled-out ("name at acme dot com")
+// spellings, and marks what it rewrote. Text without any of them, nearly
+// all of a page, is copied as it is.
+func (p *page) appendText(b []byte, entities bool) {
+	amp := entities && bytes.IndexByte(b, '&') >= 0
+	obf := maybeObfuscated(b)
+	spelled := maybeSpelled(b)
+	if !amp && !obf && !spelled {
+		p.buf = append(p.buf, b...)
+		return
+	}
+	s := string(b)
 	var ms []mark
-	if entities && strings.IndexByte(s, '&') >= 0 {
+	if amp {
 		var eds []edit
 		s, eds = rewrite(s, entityRE, decodeEntity)
 		ms = marksOf(eds, SourceEntity)
 	}
-	if maybeObfuscated(s) {
+	if obf {
 		var eds []edit
 		s, eds = rewrite(s, obfuscationRE, deobfuscate)
+		for i := range ms {
+			ms[i].from, ms[i].to = remap(eds, ms[i].from), remap(eds, ms[i].to)
+		}
+		ms = append(ms, marksOf(eds, SourceObfuscated)...)
+	}
+	if spelled {
+		var eds []edit
+		s, eds = p.unspell(s)
 		for i := range ms {
 			ms[i].from, ms[i].to = remap(eds, ms[i].from), remap(eds, ms[i].to)
 		}
@@ -147,7 +135,7 @@ func (p *page) appendText(s string, entities bool) {
 // scanText records every address in the visible text.
 func (p *page) scanText() {
 	scan(p.text, p.bounds, p.site, func(h hit) {
-		p.add(h.start, h.email, p.sourceOf(h.start, h.end), func() string { return contextAround(p.text, h.start, h.end) })
+		p.add(h.start, h.email, h.source(p.sourceOf(h.start, h.end)), func() string { return contextAround(p.text, h.start, h.end) })
 	})
 }
 
@@ -200,8 +188,8 @@ func deobfuscate(m string) string {
 
 // maybeObfuscated is a cheap test that saves running obfuscationRE over
 // ordinary text.
-func maybeObfuscated(s string) bool {
-	return strings.ContainsAny(s, "])}>") && strings.ContainsAny(s, "aAdD@.")
+func maybeObfuscated(b []byte) bool {
+	return bytes.ContainsAny(b, "])}>") && bytes.ContainsAny(b, "aAdD@.")
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became

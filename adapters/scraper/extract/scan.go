@@ -21,10 +21,20 @@ const (
 	maxCuts = 8
 )
 
-// hit is one address found by scan: s[start:end], lowercased.
+// hit is one address found by scan: s[start:end] in canonical form, or its
+// ROT13 decoding.
 type hit struct {
 	start, end int
 	email      string
+	rot13      bool
+}
+
+// source is src, or SourceROT13 for a decoded hit.
+func (h hit) source(src Source) Source {
+	if h.rot13 {
+		return SourceROT13
+	}
+	return src
 }
 
 // scan calls fn for every plausible address in s, left to right. bounds are
@@ -63,9 +73,15 @@ func scan(s string, bounds []int, site string, fn func(hit)) {
 		for end > at+1 && (s[end-1] == '.' || s[end-1] == '-') {
 			end--
 		}
-		if end = chooseEnd(s, start, at, end, bounds, site); end < 0 {
+		chosen := chooseEnd(s, start, at, end, bounds, site)
+		if chosen < 0 {
+			if d, ok := rot13Address(s[start:end], site); ok {
+				fn(hit{start: start, end: end, email: d, rot13: true})
+				i = end
+			}
 			continue
 		}
+		end = chosen
 		fn(hit{start: start, end: end, email: canonical(s[start:end])})
 		i = end
 	}

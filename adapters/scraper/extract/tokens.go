@@ -6,50 +6,175 @@ import (
 	"golang.org/x/net/html"
 )
 
-// tokens fills p from the token stream of body, for pages html.Parse
-// rejects. It keeps the walk's rules: hidden elements contribute no text,
-// inline tags are bounds and other tags separators, and elements a reader
-// wants are queued (as lone nodes, with a JSON-LD script's text as their
-// child). Without a tree an element's range in the text is empty.
+// maxOpen bounds how far back an end tag looks for the queued element it
+// closes. Queued elements are few; a page of unclosed links must not make
+// every end tag a long search.
+const maxOpen = 64
+
+// tokens fills p from the token stream of body in one pass: the visible
+// text, with a boundary at every tag the source has (the tree builder drops
+// stray <td> and <li> tags, and their cells would glue), and the elements
+// whose attributes a reader wants, each with its range in the text. No tree
+// is built: the tokenizer is several times faster than the parser and has no
+// limit on open elements.
 func (p *page) tokens(body []byte) {
 	z := html.NewTokenizer(bytes.NewReader(body))
-	hidden := 0           // depth inside hidden elements such as template
-	var script *html.Node // a queued script waiting for its text
+	hidden := 0      // depth inside hidden elements such as template
+	raw := rawNone   // what the text of the current raw-text element is for
+	rawElem := -1    // the queued element (JSON-LD) that takes raw text
+	var open []int   // queued elements waiting for their end tag
+	var attrs []attr // the current tag's attributes, reused
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
+			p.closeAll(open)
 			return
 		case html.TextToken:
-			tok := z.Token()
-			if script != nil {
-				script.AppendChild(&html.Node{Type: html.TextNode, Data: tok.Data})
+			text := z.Text()
+			switch raw {
+			case rawJSONLD:
+				if rawElem >= 0 {
+					p.elements[rawElem].text += string(text)
+				}
+				continue
+			case rawScript:
+				p.addScript(string(text))
+				continue
+			case rawStyle:
+				p.readStyle(text)
+				continue
 			}
 			if hidden == 0 {
-				p.appendText(tok.Data, true)
+				p.appendText(text, true)
 			}
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			tok := z.Token()
-			script = nil
-			if hiddenElements[tok.Data] && tt != html.SelfClosingTagToken {
-				if tt == html.EndTagToken {
-					hidden = max(0, hidden-1)
-				} else {
-					hidden++
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			attrs = attrs[:0]
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				attrs = append(attrs, attr{k, v})
+			}
+			tag := string(name) // interned by the compiler for the map lookups below
+			raw, rawElem = rawNone, -1
+			if hiddenElements[tag] {
+				// A self-closing slash on these is ignored by browsers and
+				// by the tokenizer's raw-text mode alike. Inside a template
+				// nothing runs and nothing is data.
+				hidden++
+				if hidden == 1 {
+					raw = rawKind(tag, attrs)
 				}
 			}
-			if tt != html.EndTagToken {
-				n := &html.Node{Type: html.ElementNode, Data: tok.Data, DataAtom: tok.DataAtom, Attr: tok.Attr}
-				if matches(n) {
-					p.elements = append(p.elements, element{n: n, start: len(p.buf), end: len(p.buf)})
-					if tok.Data == "script" && tt == html.StartTagToken {
-						script = n
+			if k := p.inspect(tag, attrs); k != 0 {
+				e := newElement(tag, attrs, k, len(p.buf))
+				p.elements = append(p.elements, e)
+				idx := len(p.elements) - 1
+				if raw == rawJSONLD {
+					rawElem = idx
+				}
+				if tt == html.StartTagToken && !voidElements[tag] {
+					if len(open) == maxOpen {
+						p.elements[open[0]].end = p.elements[open[0]].start
+						open = open[1:]
 					}
+					open = append(open, idx)
 				}
 			}
 			if hidden == 0 {
-				p.separate(inlineElements[tok.Data])
+				p.separate(inlineElements[tag])
+			}
+			if hidden == 0 && tt == html.StartTagToken && !voidElements[tag] {
+				p.openReversal(tag, attrs)
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			wasHidden := hidden
+			raw, rawElem = rawNone, -1
+			if hiddenElements[tag] && hidden > 0 {
+				hidden--
+			}
+			for i := len(open) - 1; i >= 0; i-- {
+				if p.elements[open[i]].tag == tag {
+					for _, j := range open[i:] {
+						p.elements[j].end = len(p.buf)
+					}
+					open = open[:i]
+					break
+				}
+			}
+			if wasHidden == 0 {
+				p.closeReversal(tag)
+				p.separate(inlineElements[tag])
 			}
 		}
 	}
+}
+
+// closeAll ends the elements the page never closed where they start: their
+// text is unknown, and the rest of the page is not it.
+func (p *page) closeAll(open []int) {
+	for _, i := range open {
+		p.elements[i].end = p.elements[i].start
+	}
+}
+
+// rawKinds say what the text of a raw-text element is read for.
+type rawKinds int
+
+const (
+	rawNone rawKinds = iota
+	rawJSONLD
+	rawScript
+	rawStyle
+)
+
+// rawKind classifies a hidden element by its tag and type attribute.
+func rawKind(tag string, attrs []attr) rawKinds {
+	switch tag {
+	case "style":
+		return rawStyle
+	case "script":
+	default:
+		return rawNone
+	}
+	typ, src := "", false
+	for _, a := range attrs {
+		switch string(a.key) {
+		case "type":
+			typ = string(bytes.ToLower(bytes.TrimSpace(a.val)))
+		case "src":
+			src = true
+		}
+	}
+	switch {
+	case bytes.Contains([]byte(typ), []byte("ld+json")):
+		return rawJSONLD
+	case !src && jsType(typ):
+		return rawScript
+	}
+	return rawNone
+}
+
+// jsType reports whether a script type attribute (lowercase) means
+// JavaScript that a browser runs: none, a JavaScript MIME type or module.
+func jsType(typ string) bool {
+	if i := bytes.IndexByte([]byte(typ), ';'); i >= 0 {
+		typ = typ[:i]
+	}
+	switch typ {
+	case "", "module", "text/javascript", "application/javascript", "application/x-javascript",
+		"text/ecmascript", "application/ecmascript", "text/jscript", "text/livescript":
+		return true
+	}
+	return false
+}
+
+// voidElements have no end tag, so they are never waited for.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
+	"img": true, "input": true, "link": true, "meta": true, "source": true,
+	"track": true, "wbr": true, "param": true,
 }
