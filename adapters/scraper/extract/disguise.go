@@ -179,7 +179,7 @@ func (p *page) openReversal(tag string, attrs []attr) {
 		}
 	}
 	if rev {
-		p.reversals = append(p.reversals, reversal{tag: tag, from: len(p.buf)})
+		p.reversals = append(p.reversals, reversal{tag: internTag(tag), from: len(p.buf)})
 	}
 }
 

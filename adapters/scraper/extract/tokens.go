@@ -2,9 +2,16 @@ package extract
 
 import (
 	"bytes"
+	"strings"
+	"unsafe"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
+
+// unsafeString views b as a string without copying; b must not change while
+// the string is used.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // maxOpen bounds how far back an end tag looks for the queued element it
 // closes. Queued elements are few; a page of unclosed links must not make
@@ -49,14 +56,19 @@ func (p *page) tokens(body []byte) {
 				p.appendText(text, true)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
+			rawTag := z.Raw()
+			var nb [maxTagName]byte
+			tag := tagName(rawTag, &nb)
 			attrs = attrs[:0]
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				attrs = append(attrs, attr{k, v})
+			if p.wantsAttrs(tag, rawTag) {
+				for more := true; more; {
+					var k, v []byte
+					k, v, more = z.TagAttr()
+					if k != nil {
+						attrs = append(attrs, attr{k, v})
+					}
+				}
 			}
-			tag := string(name) // interned by the compiler for the map lookups below
 			raw, rawElem = rawNone, -1
 			if hiddenElements[tag] {
 				// A self-closing slash on these is ignored by browsers and
@@ -68,7 +80,7 @@ func (p *page) tokens(body []byte) {
 				}
 			}
 			if k := p.inspect(tag, attrs); k != 0 {
-				e := newElement(tag, attrs, k, len(p.buf))
+				e := newElement(internTag(tag), attrs, k, len(p.buf))
 				p.elements = append(p.elements, e)
 				idx := len(p.elements) - 1
 				if raw == rawJSONLD {
@@ -89,8 +101,8 @@ func (p *page) tokens(body []byte) {
 				p.openReversal(tag, attrs)
 			}
 		case html.EndTagToken:
-			name, _ := z.TagName()
-			tag := string(name)
+			var nb [maxTagName]byte
+			tag := tagName(z.Raw(), &nb)
 			wasHidden := hidden
 			raw, rawElem = rawNone, -1
 			if hiddenElements[tag] && hidden > 0 {
@@ -178,3 +190,78 @@ var voidElements = map[string]bool{
 	"img": true, "input": true, "link": true, "meta": true, "source": true,
 	"track": true, "wbr": true, "param": true,
 }
+
+// maxTagName is the longest tag name read without allocating; longer names
+// are no element any reader or rule knows.
+const maxTagName = 16
+
+// tagName returns the lowercase name of the raw tag "<Name …>" or
+// "</Name>", in buf: the tokenizer's own TagName copies every name.
+// The result is only valid while buf is. A name too long for buf comes back
+// truncated, which matches no known element.
+func tagName(raw []byte, buf *[maxTagName]byte) string {
+	i := 1
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	n := 0
+	for ; i < len(raw) && n < maxTagName; i++ {
+		c := raw[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>' {
+			break
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return unsafeString(buf[:n])
+}
+
+// internTag copies a tag name that outlives its token, without allocating
+// for the elements HTML defines.
+func internTag(tag string) string {
+	if a := atom.Lookup([]byte(tag)); a != 0 {
+		return a.String()
+	}
+	return strings.Clone(tag)
+}
+
+// wantsAttrs is the prefilter that spares most tags the tokenizer's
+// attribute parsing (which copies every key and value): a tag can only
+// interest a reader if its source holds an "@" or entity, a data- attribute,
+// a mailto: or javascript: URL, Cloudflare's path, a bidi override or a
+// reversing class, or is a script or bdo; with a script runner every tag is
+// read, for its event handlers.
+func (p *page) wantsAttrs(tag string, raw []byte) bool {
+	switch {
+	case p.collect, tag == "script", tag == "bdo", tag == "style":
+		return true
+	case bytes.IndexByte(raw, '@') >= 0, bytes.IndexByte(raw, '&') >= 0:
+		return true
+	case bytes.Contains(raw, dataPrefix), bytes.Contains(raw, cfName), bytes.Contains(raw, bidiName):
+		return true
+	case len(p.reversedClasses) > 0 && bytes.Contains(raw, className):
+		return true
+	}
+	for i := bytes.IndexByte(raw, ':'); i >= 0; {
+		if i >= len("mailto") && bytes.EqualFold(raw[i-len("mailto"):i], mailtoPrefix[:len("mailto")]) ||
+			i >= len("javascript") && bytes.EqualFold(raw[i-len("javascript"):i], jsPrefix[:len("javascript")]) {
+			return true
+		}
+		j := bytes.IndexByte(raw[i+1:], ':')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+var (
+	dataPrefix = []byte("data-")
+	cfName     = []byte("email-protection")
+	bidiName   = []byte("bidi")
+	className  = []byte("class")
+)
