@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
@@ -24,7 +26,7 @@ var spelledSepRE = regexp.MustCompile(`\s+(?:at|AT|@|dot|DOT|\.)\s+`)
 
 // contactCueRE finds words that announce an address. Spelled-out forms are
 // only read after one of them: "meet us at the park dot com" is prose.
-var contactCueRE = regexp.MustCompile(`(?i)(?:e-?mail|mail|contact|write|reach|kontakt|courriel|correo|reply|enquir|inquir)`)
+var contactCueRE = regexp.MustCompile(`(?i)(?:e-?mail|mail|contact|write to|kontakt|courriel|correo|enquir|inquir)`)
 
 // cueWindow is how many bytes before a spelled-out address may hold its cue.
 const cueWindow = 80
@@ -38,8 +40,10 @@ var proseLocals = map[string]bool{
 	"arrive": true, "arrived": true, "arrives": true, "stop": true, "be": true, "is": true,
 	"are": true, "was": true, "were": true, "held": true, "located": true, "based": true,
 	"available": true, "open": true, "closed": true, "once": true, "least": true,
-	"best": true, "most": true, "all": true, "online": true, "shop": true, "buy": true,
-	"order": true, "sold": true, "find": true, "found": true, "visit": true, "call": true,
+	"best": true, "most": true, "all": true, "online": true, "buy": true,
+	"sold": true, "find": true, "found": true, "visit": true, "call": true,
+	"lives": true, "live": true, "hosted": true, "posted": true, "listed": true, "priced": true,
+	"works": true, "smiled": true, "laughed": true, "code": true,
 	"join": true, "started": true, "start": true, "ends": true, "end": true, "and": true,
 	"or": true, "but": true, "we": true, "i": true, "they": true, "directly": true,
 }
@@ -95,10 +99,13 @@ func unspell(s string, cued func(start int) bool) (string, []edit) {
 	prev := 0
 	for _, l := range locs {
 		local := strings.ToLower(s[l[2]:l[3]])
-		if proseLocals[local] || !cued(l[0]) {
+		if proseLocals[local] || midWord(s, l[2]) || !cued(l[0]) || !endsPhrase(s[l[1]:]) {
 			continue
 		}
 		m := s[l[0]:l[1]]
+		if sentenceDot(m) {
+			continue
+		}
 		addr := spelledSepRE.ReplaceAllStringFunc(m, func(sep string) string {
 			switch strings.TrimSpace(sep) {
 			case "at", "AT", "@":
@@ -120,6 +127,60 @@ func unspell(s string, cued func(start int) bool) (string, []edit) {
 	}
 	b.WriteString(s[prev:])
 	return b.String(), eds
+}
+
+// followWords may follow a spelled-out address in the same phrase ("write
+// to jane at acme dot com for details"); any other word means the "dot com"
+// was part of a sentence ("dot com prices").
+var followWords = map[string]bool{
+	"for": true, "or": true, "and": true, "if": true, "with": true, "to": true,
+	"anytime": true, "please": true, "thanks": true, "at": true, "about": true,
+}
+
+// endsPhrase reports whether the text after a spelled-out address ends its
+// phrase: nothing, punctuation, or one of followWords.
+func endsPhrase(rest string) bool {
+	rest = strings.TrimLeft(rest, " \t")
+	if rest == "" || rest[0] == '\n' {
+		return true
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end == 0 {
+		return true
+	}
+	if end < 0 {
+		end = len(rest)
+	}
+	return followWords[strings.ToLower(rest[:end])]
+}
+
+// midWord reports whether s[i] continues a word rather than starting one.
+func midWord(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._+'-", r)
+}
+
+// sentenceDot reports whether a spaced " . " in a spelled-out match is a
+// full stop: the word after it is capitalized ("at rest . Boats").
+func sentenceDot(m string) bool {
+	for i := strings.Index(m, " . "); i >= 0; {
+		rest := strings.TrimLeft(m[i+3:], " ")
+		if r, size := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) {
+			r2, _ := utf8.DecodeRuneInString(rest[size:])
+			if unicode.IsLower(r2) {
+				return true
+			}
+		}
+		j := strings.Index(m[i+3:], " . ")
+		if j < 0 {
+			break
+		}
+		i += 3 + j
+	}
+	return false
 }
 
 // reversal is an open element whose text a style sheet displays reversed.
