@@ -6,9 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
