@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,51 @@ func FuzzHTML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, got := range [][]Found{HTML(body, "https://acme.com/"), Text(body)} {
+			checkInvariants(t, got)
+		}
+	})
+}
+
+// echoRunner "runs" scripts by returning their sources as fragments, so the
+// fuzzer reaches the fragment path with arbitrary markup.
+type echoRunner struct{}
+
+func (echoRunner) Run(_ context.Context, scripts []string) []string { return scripts }
+
+// FuzzTokens drives the one-pass token scanner with the script seam, the
+// reversing styles and spelled-out forms on: the invariants of FuzzHTML,
+// plus the canonical form (a result is its own canonical form).
+func FuzzTokens(f *testing.F) {
+	for _, s := range []string{
+		`<td>Sales</td><td>mia@x.com</td>`,
+		`<span style="direction: rtl; unicode-bidi: bidi-override">moc.emca@ofni</span>`,
+		`<style>.r{unicode-bidi:bidi-override;direction:rtl}</style><b class="r">ed.amrif@relleum</b>`,
+		`<p>Email: jane at acme dot co dot uk</p><a href="mailto:a[at]b[dot]com">x</a>`,
+		`<a href="javascript:document.write('a'+'@'+'b.com')" onclick="x">y</a><script>document.write("<p>z@acme.com</p>")</script>`,
+		`<span data-user="x" data-domain="acme.com" data-email="y@acme.com" title="t@acme.com"></span>`,
+		"müller@firma.de josé@café.es 邮箱info@acme.cn o'brien@x.com d’x@y.it",
+		"info@xn--mnchen-3ya.de vasb@npzr.pbz",
+		`<bdo dir=rtl>moc.emca@ofni</bdo><template><script>q()</script></template>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got := Extractor{Scripts: echoRunner{}}.HTML(context.Background(), body, "https://acme.com/")
+		checkInvariants(t, got)
+		for _, r := range got {
+			if c := canonical(r.Email); c != r.Email {
+				t.Fatalf("%q is not canonical (%q)", r.Email, c)
+			}
+		}
+	})
+}
+
+// checkInvariants fails t unless every result is plausible, lowercase,
+// unique, with a short valid context and a source.
+func checkInvariants(t *testing.T, got []Found) {
+	t.Helper()
+	{
+		{
 			seen := map[string]bool{}
 			for _, r := range got {
 				if ok, reason := contact.Plausible(r.Email); !ok {
@@ -62,5 +108,5 @@ func FuzzHTML(f *testing.F) {
 				}
 			}
 		}
-	})
+	}
 }
