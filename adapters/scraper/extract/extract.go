@@ -1,13 +1,18 @@
 // Package extract finds email addresses in fetched pages. It is the pure
 // half of the email scanner: the crawler fetches a page, converts its body to
 // UTF-8 and hands it here; what comes back is a deduplicated list of
-// plausible, lowercase addresses, each with where and how it was found.
+// plausible addresses in canonical form, each with where and how it was
+// found.
 //
-// Beyond plain text the extractor undoes the encodings sites use against
-// harvesters: mailto links, HTML entities (also doubly encoded), "[at]" and
-// "(dot)" spellings, Cloudflare email protection, JSON-LD, form values and
-// meta tags. Every candidate must pass contact.Plausible, which drops the
-// decoys a page is full of (logo@2x.png, react@18.2.0, Sentry DSNs).
+// A page is read in one pass over its token stream (no tree is built), so
+// every tag in the source separates words. Beyond plain text the extractor
+// undoes the disguises sites use against harvesters: mailto links, HTML
+// entities (also doubly encoded), "[at]" and spelled-out "at"/"dot"
+// spellings, Cloudflare email protection, JSON-LD, form values, meta tags and
+// other attributes, reversed text and ROT13; with a ScriptRunner, also what
+// the page's scripts write. Every candidate must pass contact.Plausible (or
+// PlausibleAt), which drops the decoys a page is full of (logo@2x.png,
+// react@18.2.0, Sentry DSNs).
 package extract
 
 import (
