@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // benchPage builds a page of about size bytes shaped like a small-business
@@ -90,11 +91,11 @@ func BenchmarkHTML(b *testing.B) {
 	page := benchPage(100 << 10)
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
-	for b.Loop() {
+	loopCPU(b, len(page), func() {
 		if len(HTML(page, "https://www.acme-tools.com/")) == 0 {
 			b.Fatal("no addresses")
 		}
-	}
+	})
 }
 
 // BenchmarkParse is the floor under BenchmarkHTML: goquery's parse of the
@@ -103,9 +104,22 @@ func BenchmarkParse(b *testing.B) {
 	page := benchPage(100 << 10)
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
-	for b.Loop() {
+	loopCPU(b, len(page), func() {
 		if _, err := goquery.NewDocumentFromReader(bytes.NewReader(page)); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
+}
+
+// BenchmarkTokenize is the floor under BenchmarkHTML since it reads the token
+// stream: the tokenizer alone, every token visited, nothing extracted.
+func BenchmarkTokenize(b *testing.B) {
+	page := benchPage(100 << 10)
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	loopCPU(b, len(page), func() {
+		z := html.NewTokenizer(bytes.NewReader(page))
+		for z.Next() != html.ErrorToken {
+		}
+	})
 }

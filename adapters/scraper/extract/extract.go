@@ -18,6 +18,7 @@ package extract
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
@@ -95,6 +96,7 @@ type Extractor struct {
 func (e Extractor) HTML(ctx context.Context, body []byte, pageURL string) []Found {
 	p := newPage(pageURL)
 	p.collect = e.Scripts != nil
+	p.buf = make([]byte, 0, len(body)+len(body)/8)
 	p.tokens(body)
 	p.finish()
 	p.scanAttributes() // first: at equal offsets the earlier candidate wins
@@ -143,6 +145,7 @@ func (p *page) results() []Found {
 			continue
 		}
 		seen[c.Email] = struct{}{}
+		c.Email = strings.Clone(c.Email) // not a view of the page's text
 		c.Context = c.context()
 		out = append(out, c.Found)
 	}

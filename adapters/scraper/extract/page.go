@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"net/url"
 	"regexp"
 	"sort"
@@ -95,9 +94,8 @@ func (p *page) separate(inline bool) {
 // spellings, and marks what it rewrote. Text without any of them, nearly
 // all of a page, is copied as it is.
 func (p *page) appendText(b []byte, entities bool) {
-	amp := entities && bytes.IndexByte(b, '&') >= 0
-	obf := maybeObfuscated(b)
-	spelled := maybeSpelled(b)
+	amp, obf, spelled := scanFlags(b)
+	amp = amp && entities
 	if !amp && !obf && !spelled {
 		p.buf = append(p.buf, b...)
 		return
@@ -157,7 +155,8 @@ func (p *page) sourceOf(from, to int) Source {
 // overlap once empty ones are gone: an entity decoded inside an "[at]" token
 // collapses to an empty range at the token's output.
 func (p *page) finish() {
-	p.text = string(p.buf)
+	// buf is never written again, so the text can share its memory.
+	p.text = unsafeString(p.buf)
 	p.buf = nil
 	kept := p.marks[:0]
 	for _, m := range p.marks {
@@ -186,10 +185,60 @@ func deobfuscate(m string) string {
 	return "."
 }
 
-// maybeObfuscated is a cheap test that saves running obfuscationRE over
-// ordinary text.
-func maybeObfuscated(b []byte) bool {
-	return bytes.ContainsAny(b, "])}>") && bytes.ContainsAny(b, "aAdD@.")
+// byteFlags classifies the bytes scanFlags looks for.
+var byteFlags = func() (t [256]uint8) {
+	t['&'] = flagAmp
+	for _, c := range "])}>" {
+		t[c] = flagClose
+	}
+	return t
+}()
+
+const (
+	flagAmp uint8 = 1 << iota
+	flagClose
+)
+
+// scanFlags is the cheap test that saves running the rewriting regular
+// expressions over ordinary text, in one pass: whether b has an "&" (an
+// entity left over), a closing bracket (a "[at]" spelling), and both a
+// spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ",
+// " . ") for a spelled-out address.
+func scanFlags(b []byte) (amp, obf, spelled bool) {
+	var f uint8
+	var w uint64 // the last eight bytes, newest lowest
+	var at, dot bool
+	for _, c := range b {
+		f |= byteFlags[c]
+		w = w<<8 | uint64(c)
+		if c != ' ' {
+			continue
+		}
+		switch {
+		case w&0xFFFFFFFFFF == spacedDot || w&0xFFFFFFFFFF == spacedDOT || w&0xFFFFFF == spacedPeriod:
+			dot = true
+		case w&0xFFFFFFFF == spacedAt || w&0xFFFFFFFF == spacedAT || w&0xFFFFFF == spacedSign:
+			at = true
+		}
+	}
+	return f&flagAmp != 0, f&flagClose != 0, at && dot
+}
+
+// The spaced separators scanFlags looks for, packed as its window holds them.
+var (
+	spacedDot    = pack(" dot ")
+	spacedDOT    = pack(" DOT ")
+	spacedPeriod = pack(" . ")
+	spacedAt     = pack(" at ")
+	spacedAT     = pack(" AT ")
+	spacedSign   = pack(" @ ")
+)
+
+func pack(s string) (w uint64) {
+	for i := 0; i < len(s); i++ {
+		w = w<<8 | uint64(s[i])
+	}
+	return w
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became

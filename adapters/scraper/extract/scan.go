@@ -260,7 +260,7 @@ func contextAround(s string, start, end int) string {
 // collapsed to one space. Invalid bytes become U+FFFD. It reads at most a few
 // times n bytes, so a page of blanks cannot make it slow.
 func runesBefore(s string, end, n int) []rune {
-	var rs []rune
+	rs := make([]rune, 0, n)
 	space := false
 	for i := end; i > 0 && len(rs) < n && end-i < 8*n; {
 		r, size := utf8.DecodeLastRuneInString(s[:i])
@@ -281,7 +281,7 @@ func runesBefore(s string, end, n int) []rune {
 
 // runesAfter is runesBefore forwards from start.
 func runesAfter(s string, start, n int) []rune {
-	var rs []rune
+	rs := make([]rune, 0, n)
 	space := false
 	for i := start; i < len(s) && len(rs) < n && i-start < 8*n; {
 		r, size := utf8.DecodeRuneInString(s[i:])

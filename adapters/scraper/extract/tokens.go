@@ -59,6 +59,7 @@ func (p *page) tokens(body []byte) {
 			rawTag := z.Raw()
 			var nb [maxTagName]byte
 			tag := tagName(rawTag, &nb)
+			info := tagInfo[tag]
 			attrs = attrs[:0]
 			if p.wantsAttrs(tag, rawTag) {
 				for more := true; more; {
@@ -70,7 +71,7 @@ func (p *page) tokens(body []byte) {
 				}
 			}
 			raw, rawElem = rawNone, -1
-			if hiddenElements[tag] {
+			if info&tagHidden != 0 {
 				// A self-closing slash on these is ignored by browsers and
 				// by the tokenizer's raw-text mode alike. Inside a template
 				// nothing runs and nothing is data.
@@ -86,7 +87,7 @@ func (p *page) tokens(body []byte) {
 				if raw == rawJSONLD {
 					rawElem = idx
 				}
-				if tt == html.StartTagToken && !voidElements[tag] {
+				if tt == html.StartTagToken && info&tagVoid == 0 {
 					if len(open) == maxOpen {
 						p.elements[open[0]].end = p.elements[open[0]].start
 						open = open[1:]
@@ -95,17 +96,18 @@ func (p *page) tokens(body []byte) {
 				}
 			}
 			if hidden == 0 {
-				p.separate(inlineElements[tag])
+				p.separate(info&tagInline != 0)
 			}
-			if hidden == 0 && tt == html.StartTagToken && !voidElements[tag] {
+			if hidden == 0 && tt == html.StartTagToken && info&tagVoid == 0 {
 				p.openReversal(tag, attrs)
 			}
 		case html.EndTagToken:
 			var nb [maxTagName]byte
 			tag := tagName(z.Raw(), &nb)
+			info := tagInfo[tag]
 			wasHidden := hidden
 			raw, rawElem = rawNone, -1
-			if hiddenElements[tag] && hidden > 0 {
+			if info&tagHidden != 0 && hidden > 0 {
 				hidden--
 			}
 			for i := len(open) - 1; i >= 0; i-- {
@@ -119,7 +121,7 @@ func (p *page) tokens(body []byte) {
 			}
 			if wasHidden == 0 {
 				p.closeReversal(tag)
-				p.separate(inlineElements[tag])
+				p.separate(info&tagInline != 0)
 			}
 		}
 	}
@@ -183,6 +185,29 @@ func jsType(typ string) bool {
 	}
 	return false
 }
+
+// Tag flags, looked up once per tag by name.
+const (
+	tagHidden uint8 = 1 << iota
+	tagInline
+	tagVoid
+)
+
+// tagInfo holds the flags of every element named in hiddenElements,
+// inlineElements and voidElements; any other tag separates words.
+var tagInfo = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for t := range hiddenElements {
+		m[t] |= tagHidden
+	}
+	for t := range inlineElements {
+		m[t] |= tagInline
+	}
+	for t := range voidElements {
+		m[t] |= tagVoid
+	}
+	return m
+}()
 
 // voidElements have no end tag, so they are never waited for.
 var voidElements = map[string]bool{
