@@ -19,6 +19,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
@@ -96,8 +97,22 @@ type Extractor struct {
 func (e Extractor) HTML(ctx context.Context, body []byte, pageURL string) []Found {
 	p := newPage(pageURL)
 	p.collect = e.Scripts != nil
-	p.buf = make([]byte, 0, len(body)+len(body)/8)
+	buf := textBuffers.Get().(*[]byte)
+	defer func() {
+		// Nothing returned points into the text: results copies the
+		// emails and builds the contexts anew.
+		if cap(*buf) <= maxPooledText {
+			textBuffers.Put(buf)
+		}
+	}()
+	if need := len(body) + len(body)/8; cap(*buf) < need {
+		*buf = make([]byte, 0, need)
+	}
+	p.buf = (*buf)[:0]
 	p.tokens(body)
+	if cap(p.buf) > cap(*buf) {
+		*buf = p.buf[:0] // keep the grown one
+	}
 	p.finish()
 	p.scanAttributes() // first: at equal offsets the earlier candidate wins
 	p.scanText()
@@ -106,6 +121,12 @@ func (e Extractor) HTML(ctx context.Context, body []byte, pageURL string) []Foun
 	}
 	return p.results()
 }
+
+// textBuffers recycles the buffers the visible text of a page is collected
+// in; pages over maxPooledText bytes of text get a buffer of their own.
+var textBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledText = 4 << 20
 
 // HTML is Extractor{}.HTML: the page's markup, no scripts run.
 func HTML(body []byte, pageURL string) []Found {

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -239,65 +238,101 @@ func isBound(bounds []int, k int) bool {
 // contextAround returns the text around s[start:end], whitespace collapsed,
 // at most MaxContext runes, the match in the middle when there is room.
 func contextAround(s string, start, end int) string {
-	mid := []rune(collapse(s[start:end]))
-	if len(mid) >= MaxContext {
-		return strings.TrimSpace(string(mid[:MaxContext]))
+	mid := collapse(s[start:end])
+	nm := utf8.RuneCountInString(mid)
+	if nm >= MaxContext {
+		return strings.TrimSpace(firstRunes(mid, MaxContext))
 	}
-	budget := MaxContext - len(mid)
-	left, right := runesBefore(s, start, budget), runesAfter(s, end, budget)
-	hl := min(len(left), budget/2)
-	hr := min(len(right), budget-hl)
-	hl = min(len(left), budget-hr)
-	out := make([]rune, 0, MaxContext)
-	out = append(out, left[len(left)-hl:]...)
-	out = append(out, mid...)
-	out = append(out, right[:hr]...)
+	budget := MaxContext - nm
+	left, nl := textBefore(s, start, budget)
+	right, nr := textAfter(s, end, budget)
+	hl := min(nl, budget/2)
+	hr := min(nr, budget-hl)
+	hl = min(nl, budget-hr)
 	// Joining can put two spaces together; collapsing again only shortens.
-	return strings.TrimSpace(collapse(string(out)))
+	return strings.TrimSpace(collapse(lastRunes(left, hl) + mid + firstRunes(right, hr)))
 }
 
-// runesBefore returns up to n runes of s before end, whitespace runs
-// collapsed to one space. Invalid bytes become U+FFFD. It reads at most a few
-// times n bytes, so a page of blanks cannot make it slow.
-func runesBefore(s string, end, n int) []rune {
-	rs := make([]rune, 0, n)
-	space := false
-	for i := end; i > 0 && len(rs) < n && end-i < 8*n; {
-		r, size := utf8.DecodeLastRuneInString(s[:i])
+// textBefore returns the text before end, collapsed, with at least n runes
+// when there are so many, and its rune count. It reads at most a few times
+// n bytes, so a page of blanks cannot make it slow.
+func textBefore(s string, end, n int) (string, int) {
+	i, count, space := end, 0, false
+	for i > 0 && count < n && end-i < 8*n {
+		c := s[i-1]
+		size, isSp := 1, false
+		if c < utf8.RuneSelf {
+			isSp = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeLastRuneInString(s[:i])
+			isSp = unicode.IsSpace(r)
+		}
 		i -= size
-		if unicode.IsSpace(r) {
+		if isSp {
 			if !space {
-				rs = append(rs, ' ')
+				count++
 			}
 			space = true
 			continue
 		}
 		space = false
-		rs = append(rs, r)
+		count++
 	}
-	slices.Reverse(rs)
-	return rs
+	t := collapse(s[i:end])
+	return t, utf8.RuneCountInString(t)
 }
 
-// runesAfter is runesBefore forwards from start.
-func runesAfter(s string, start, n int) []rune {
-	rs := make([]rune, 0, n)
-	space := false
-	for i := start; i < len(s) && len(rs) < n && i-start < 8*n; {
-		r, size := utf8.DecodeRuneInString(s[i:])
+// textAfter is textBefore forwards from start.
+func textAfter(s string, start, n int) (string, int) {
+	i, count, space := start, 0, false
+	for i < len(s) && count < n && i-start < 8*n {
+		c := s[i]
+		size, isSp := 1, false
+		if c < utf8.RuneSelf {
+			isSp = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSp = unicode.IsSpace(r)
+		}
 		i += size
-		if unicode.IsSpace(r) {
+		if isSp {
 			if !space {
-				rs = append(rs, ' ')
+				count++
 			}
 			space = true
 			continue
 		}
 		space = false
-		rs = append(rs, r)
+		count++
 	}
-	return rs
+	t := collapse(s[start:i])
+	return t, utf8.RuneCountInString(t)
 }
+
+// firstRunes returns the first n runes of s.
+func firstRunes(s string, n int) string {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// lastRunes returns the last n runes of s.
+func lastRunes(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return s[i:]
+}
+
+// asciiSpace holds the ASCII bytes unicode.IsSpace accepts.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // collapse replaces every run of white space with one space and invalid
 // UTF-8 with U+FFFD. It keeps a leading or trailing space so that pieces can
@@ -306,7 +341,23 @@ func collapse(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				if !space {
+					b.WriteByte(' ')
+				}
+				space = true
+				continue
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsSpace(r) {
 			if !space {
 				b.WriteByte(' ')
