@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -120,6 +121,34 @@ func BenchmarkTokenize(b *testing.B) {
 	loopCPU(b, len(page), func() {
 		z := html.NewTokenizer(bytes.NewReader(page))
 		for z.Next() != html.ErrorToken {
+		}
+	})
+}
+
+// scriptPage is benchPage with script-built addresses: inline scripts that
+// write links, javascript: links and event handlers, about one in ten
+// kilobytes of the page.
+func scriptPage(size int) []byte {
+	var b strings.Builder
+	b.Write(benchPage(size - 8<<10))
+	for i := range 40 {
+		fmt.Fprintf(&b, `<p><script>document.write('<a href="mailto:' + 'desk%d' + '@' + 'acme-tools.com">desk</a>');</script>`, i)
+		fmt.Fprintf(&b, `<a href="javascript:void(0)" onclick="this.textContent = 'room%d' + '@' + 'acme-tools.com'">show</a></p>`, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkHTMLScripts measures the script path on a script-heavy page with
+// the tests' writerRunner: collecting the scripts and reading back what they
+// write, not the cost of a JavaScript interpreter.
+func BenchmarkHTMLScripts(b *testing.B) {
+	page := scriptPage(100 << 10)
+	x := Extractor{Scripts: writerRunner{}}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	loopCPU(b, len(page), func() {
+		if len(x.HTML(context.Background(), page, "https://www.acme-tools.com/")) < 80 {
+			b.Fatal("script-built addresses missing")
 		}
 	})
 }
