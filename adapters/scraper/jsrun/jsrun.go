@@ -99,6 +99,7 @@ type page struct {
 	mu        sync.Mutex // guards the fields below, shared with the watchdog
 	vm        *goja.Runtime
 	running   bool
+	seq       int // counts scripts, so a late tick cannot stop the next one
 	deadline  time.Time // of the running script
 	pageEnd   time.Time
 	alloc0    uint64 // allocation counter when the script started
@@ -108,7 +109,7 @@ type page struct {
 }
 
 func (r *Runner) run(ctx context.Context, scripts []string) (out []string) {
-	p := &page{lim: r.lim, rec: newRecorder(r.lim.Output)}
+	p := &page{lim: r.lim, rec: newRecorder(r.lim.Output, r.lim.ScriptOutput)}
 	defer func() {
 		// goja panics on its own bugs; the page loses its remaining scripts, the caller nothing.
 		if recover() != nil {
@@ -156,7 +157,8 @@ func (p *page) script(src string) bool {
 	if !p.start(p.sb.vm) {
 		return false
 	}
-	_, err = p.sb.vm.RunProgram(prog)
+	p.rec.newScript()
+	_, err = p.sb.vm.RunProgram(prog) // an exception ends only this script
 	if !interrupted(err) {
 		_, err = p.sb.drain(goja.Undefined())
 	}
@@ -164,13 +166,10 @@ func (p *page) script(src string) bool {
 	switch reason {
 	case errScriptAlloc:
 		p.sb = nil // its globals may hold the budget it spent: the next script gets a fresh runtime
-	case errPageTime, errPageAlloc:
-		return false
-	case nil:
+	case nil, errScriptTime:
 	default:
-		return false // the context ended
+		return false // the page's budget is spent or its context ended
 	}
-	_ = err
 	return true
 }
 
@@ -205,6 +204,7 @@ func (p *page) start(vm *goja.Runtime) bool {
 		return false
 	}
 	p.vm = vm
+	p.seq++
 	p.running = true
 	p.reason = nil
 	p.deadline = now.Add(p.lim.ScriptTime)
@@ -238,7 +238,10 @@ func (p *page) watch(ctx context.Context, stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-ctx.Done():
-			p.trip(ctx.Err(), true)
+			p.mu.Lock()
+			seq := p.seq
+			p.mu.Unlock()
+			p.trip(seq, ctx.Err(), true)
 			return
 		case now := <-t.C:
 			p.check(now)
@@ -248,39 +251,38 @@ func (p *page) watch(ctx context.Context, stop <-chan struct{}) {
 
 func (p *page) check(now time.Time) {
 	p.mu.Lock()
-	running := p.running
+	running, seq, pageAlloc, alloc0, pageEnd, deadline := p.running, p.seq, p.pageAlloc, p.alloc0, p.pageEnd, p.deadline
 	p.mu.Unlock()
 	if !running {
 		return
 	}
 	a := allocated()
 	switch {
-	case a-p.pageAlloc > p.lim.PageAlloc:
-		p.trip(errPageAlloc, true)
-	case !now.Before(p.pageEnd):
-		p.trip(errPageTime, true)
-	case a-p.alloc0 > p.lim.ScriptAlloc:
-		p.trip(errScriptAlloc, false)
-	case !now.Before(p.deadline):
-		p.trip(errScriptTime, false)
+	case a-pageAlloc > p.lim.PageAlloc:
+		p.trip(seq, errPageAlloc, true)
+	case !now.Before(pageEnd):
+		p.trip(seq, errPageTime, true)
+	case a-alloc0 > p.lim.ScriptAlloc:
+		p.trip(seq, errScriptAlloc, false)
+	case !now.Before(deadline):
+		p.trip(seq, errScriptTime, false)
 	}
 }
 
-// trip interrupts the running script with reason; final marks the page as done.
-func (p *page) trip(reason error, final bool) {
+// trip interrupts script seq, if it still runs, with reason; final marks the page as done.
+func (p *page) trip(seq int, reason error, final bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if final {
 		p.done = true
 	}
-	if !p.running || p.reason != nil {
-		if final && p.running {
-			p.reason = reason
-		}
+	if !p.running || !final && (p.seq != seq || p.reason != nil) {
 		return
 	}
-	p.reason = reason
-	p.vm.Interrupt(reason)
+	if p.reason == nil {
+		p.vm.Interrupt(reason)
+	}
+	p.reason = reason // a page-wide reason overrides a script's, so the page stops
 }
 
 var allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}

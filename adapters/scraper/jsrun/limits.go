@@ -13,6 +13,9 @@ type Limits struct {
 	CallDepth int
 	// Output caps the bytes of fragments one page may record; writes past it are truncated.
 	Output int
+	// ScriptOutput caps the bytes one script may add to the page's output, so one flooding script
+	// leaves room for the others.
+	ScriptOutput int
 	// ScriptAlloc caps the Go heap bytes allocated while one script runs. goja has no allocator
 	// hook, so a watchdog samples the process-wide counter (runtime/metrics /gc/heap/allocs:bytes)
 	// and interrupts the script past this budget; allocations of other goroutines in that window
@@ -37,16 +40,17 @@ type Limits struct {
 // allocates a few hundred kilobytes, so these leave two orders of magnitude of headroom while
 // keeping a hostile page to a quarter of a second and well under a hundred megabytes.
 var DefaultLimits = Limits{
-	ScriptTime:  50 * time.Millisecond,
-	PageTime:    250 * time.Millisecond,
-	CallDepth:   256,
-	Output:      64 << 10,
-	ScriptAlloc: 32 << 20,
-	PageAlloc:   96 << 20,
-	MaxString:   256 << 10,
-	ScriptSize:  64 << 10,
-	Scripts:     200,
-	Callbacks:   64,
+	ScriptTime:   50 * time.Millisecond,
+	PageTime:     250 * time.Millisecond,
+	CallDepth:    256,
+	Output:       64 << 10,
+	ScriptOutput: 16 << 10,
+	ScriptAlloc:  32 << 20,
+	PageAlloc:    96 << 20,
+	MaxString:    256 << 10,
+	ScriptSize:   64 << 10,
+	Scripts:      200,
+	Callbacks:    64,
 }
 
 // withDefaults returns l with every zero or negative field replaced by its default.
@@ -63,6 +67,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Output <= 0 {
 		l.Output = d.Output
+	}
+	if l.ScriptOutput <= 0 {
+		l.ScriptOutput = d.ScriptOutput
 	}
 	if l.ScriptAlloc == 0 {
 		l.ScriptAlloc = d.ScriptAlloc

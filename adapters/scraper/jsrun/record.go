@@ -20,20 +20,26 @@ type attr struct{ name, value string }
 
 // recorder collects what the scripts of one page wrote, within the page's output budget.
 type recorder struct {
-	max   int
-	used  int // bytes held by frags and elements
-	frags []string
-	elems []*element
-	byKey map[string]int // "#id" or a selector → index into elems
+	max       int // bytes per page
+	scriptMax int // bytes one script may add
+	used      int // bytes held by frags and elements
+	added     int // bytes added by the running script
+	frags     []string
+	elems     []*element
+	byKey     map[string]int // "#id" or a selector → index into elems
 }
 
-func newRecorder(max int) *recorder {
-	return &recorder{max: max, byKey: map[string]int{}}
+func newRecorder(max, scriptMax int) *recorder {
+	return &recorder{max: max, scriptMax: scriptMax, byKey: map[string]int{}}
 }
 
-// fit truncates s to what is left of the budget once old bytes are given back.
+// newScript starts the output budget of the next script.
+func (r *recorder) newScript() { r.added = 0 }
+
+// fit truncates s to what is left of the page's and the script's budgets once the old bytes it
+// replaces are given back.
 func (r *recorder) fit(s string, old int) string {
-	room := r.max - (r.used - old)
+	room := min(r.max-(r.used-old), r.scriptMax-r.added+old)
 	if room < 0 {
 		room = 0
 	}
@@ -41,6 +47,9 @@ func (r *recorder) fit(s string, old int) string {
 		s = s[:room]
 	}
 	r.used += len(s) - old
+	if len(s) > old {
+		r.added += len(s) - old
+	}
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -89,9 +90,13 @@ document.write('<a href="' + dec('pdlowr=yhudCqhxpdqq1gh', 3) + '">mail</a>');`}
 	{"negative: network is absent", []string{`try { fetch('http://127.0.0.1/leak?e=' + 'a@b.com') } catch (e) {} try { new XMLHttpRequest() } catch (e) { document.write(typeof require + typeof process + typeof fetch) }`}, ""},
 }
 
+// generous gives scripts time enough under the race detector on a loaded machine: these tests are
+// about what is revealed, not about budgets.
+var generous = jsrun.Limits{ScriptTime: 5 * time.Second, PageTime: 10 * time.Second}
+
 func TestRunReveals(t *testing.T) {
 	t.Parallel()
-	r := jsrun.New(jsrun.Limits{})
+	r := jsrun.New(generous)
 	for _, tc := range revealCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -142,7 +147,7 @@ func TestRunSkipsPagesTheFilterRejects(t *testing.T) {
 
 func TestRunSkipsBundlesOverTheSizeCap(t *testing.T) {
 	t.Parallel()
-	r := jsrun.New(jsrun.Limits{ScriptSize: 1 << 10})
+	r := jsrun.New(jsrun.Limits{ScriptSize: 1 << 10, ScriptTime: generous.ScriptTime, PageTime: generous.PageTime})
 	bundle := `document.write('big' + '@' + 'bundle.com');` + strings.Repeat("var a=1;", 200)
 	require.Empty(t, revealed(r.Run(context.Background(), []string{bundle})))
 	got := revealed(r.Run(context.Background(), []string{bundle, `document.write('small' + '@' + 'page.com')`}))
