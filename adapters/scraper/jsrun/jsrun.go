@@ -99,7 +99,7 @@ type page struct {
 	mu        sync.Mutex // guards the fields below, shared with the watchdog
 	vm        *goja.Runtime
 	running   bool
-	seq       int // counts scripts, so a late tick cannot stop the next one
+	seq       int       // counts scripts, so a late tick cannot stop the next one
 	deadline  time.Time // of the running script
 	pageEnd   time.Time
 	alloc0    uint64 // allocation counter when the script started
