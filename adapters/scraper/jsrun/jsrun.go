@@ -108,14 +108,8 @@ type page struct {
 	done      bool
 }
 
-func (r *Runner) run(ctx context.Context, scripts []string) (out []string) {
+func (r *Runner) run(ctx context.Context, scripts []string) []string {
 	p := &page{lim: r.lim, rec: newRecorder(r.lim.Output, r.lim.ScriptOutput)}
-	defer func() {
-		// goja panics on its own bugs; the page loses its remaining scripts, the caller nothing.
-		if recover() != nil {
-			out = p.rec.fragments()
-		}
-	}()
 	now := time.Now()
 	p.pageEnd = now.Add(r.lim.PageTime)
 	if d, ok := ctx.Deadline(); ok && d.Before(p.pageEnd) {
@@ -142,7 +136,21 @@ func (r *Runner) run(ctx context.Context, scripts []string) (out []string) {
 }
 
 // script runs one script and its deferred callbacks; it reports whether the page may go on.
-func (p *page) script(src string) bool {
+// A panic inside goja (a bug of the interpreter) ends only this script: the runtime is dropped and
+// the next script gets a fresh one.
+func (p *page) script(src string) (goOn bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.mu.Lock()
+			running := p.running
+			p.mu.Unlock()
+			if running {
+				p.finish()
+			}
+			p.sb = nil
+			goOn = true
+		}
+	}()
 	if p.sb == nil {
 		sb, err := newSandbox(p.lim, p.rec, &p.callbacks)
 		if err != nil {
@@ -158,9 +166,9 @@ func (p *page) script(src string) bool {
 		return false
 	}
 	p.rec.newScript()
-	_, err = p.sb.vm.RunProgram(prog) // an exception ends only this script
-	if !interrupted(err) {
-		_, err = p.sb.drain(goja.Undefined())
+	// An exception ends only this script; its deferred callbacks still run unless it was stopped.
+	if _, err := p.sb.vm.RunProgram(prog); !interrupted(err) {
+		_, _ = p.sb.drain(goja.Undefined())
 	}
 	reason := p.finish()
 	switch reason {

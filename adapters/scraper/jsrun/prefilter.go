@@ -1,6 +1,10 @@
 package jsrun
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+	"sync"
+)
 
 // hints are the substrings (lower case) without which a script cannot build an address: an at
 // sign in any spelling, a mailto, or one of the decoding tools obfuscators reach for.
@@ -19,10 +23,32 @@ func Worth(src string) bool {
 	if strings.IndexByte(src, '@') >= 0 {
 		return true
 	}
-	for _, h := range hints[1:] {
-		if containsFold(src, h) {
+	bp := lowerPool.Get().(*[]byte)
+	defer lowerPool.Put(bp)
+	low := (*bp)[:0]
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low = append(low, c)
+	}
+	*bp = low
+	for _, h := range hintBytes[1:] {
+		if bytes.Contains(low, h) {
 			return true
 		}
 	}
 	return false
 }
+
+var (
+	hintBytes = func() [][]byte {
+		b := make([][]byte, len(hints))
+		for i, h := range hints {
+			b[i] = []byte(h)
+		}
+		return b
+	}()
+	lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+)
