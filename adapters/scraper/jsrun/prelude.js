@@ -236,8 +236,10 @@
     while (queue.length) {
       var q = queue.shift();
       if (!N.callback()) { queue.length = 0; return; }
-      if (typeof q[0] === "string") G.eval(q[0]);
-      else call(q[0], q[1] || G, { type: "load", target: q[1], preventDefault: noop, stopPropagation: noop });
+      try { // one failing callback does not cost the others (an interrupt is not catchable)
+        if (typeof q[0] === "string") G.eval(q[0]);
+        else call(q[0], q[1] || G, { type: "load", target: q[1], preventDefault: noop, stopPropagation: noop });
+      } catch (e) {}
     }
   }
 

@@ -80,6 +80,7 @@ document.write('<a href="' + dec('pdlowr=yhudCqhxpdqq1gh', 3) + '">mail</a>');`}
 	{"addEventListener load", []string{`window.addEventListener('DOMContentLoaded', function(){ document.body.insertAdjacentHTML('beforeend', 'liv' + '@' + 'dal.no'); })`}, "liv@dal.no"},
 	{"window.onload", []string{`window.onload = function(){ document.write('uma' + '@' + 'ridge.com') }`}, "uma@ridge.com"},
 	{"stubbed call argument", []string{`console.log('debug ' + 'ken' + '@' + 'mesa.mx')`}, "ken@mesa.mx"},
+	{"a failing callback does not cost the others", []string{`setTimeout(function(){ throw new Error('x') }); setTimeout(function(){ document.write('cal' + '@' + 'mesa.mx') })`}, "cal@mesa.mx"},
 	{"output survives a later throw", []string{`document.write('amy' + '@' + 'cove.uk'); undefinedFunction();`}, "amy@cove.uk"},
 	{"syntax error beside a good script", []string{`document.write('x' +)`, `document.write('rob' + '@' + 'glen.uk')`}, "rob@glen.uk"},
 
