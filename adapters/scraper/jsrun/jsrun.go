@@ -181,8 +181,8 @@ func (p *page) script(src string) (goOn bool) {
 	return true
 }
 
-// compile parses src, retrying it as a function body so handler bodies with `return` compile.
-// Sources nested deeper than the parser's recursion budget are refused.
+// compile parses src, retrying it as a function body (handler bodies may `return`) and then
+// percent-decoded. Sources nested deeper than the parser's recursion budget are refused.
 func compile(src string) (*goja.Program, error) {
 	if !nestOK(src, maxNesting) {
 		return nil, errors.New("nested too deep")
@@ -191,11 +191,16 @@ func compile(src string) (*goja.Program, error) {
 	if err == nil {
 		return prog, nil
 	}
-	prog, err2 := goja.Compile("", "(function(){"+src+"\n}).call(document.body)", false)
-	if err2 != nil {
-		return nil, err
+	if prog, err2 := goja.Compile("", "(function(){"+src+"\n}).call(document.body)", false); err2 == nil {
+		return prog, nil
 	}
-	return prog, nil
+	// A `javascript:` URL body handed over without its scheme may still be percent-encoded.
+	if strings.Contains(src, "%") {
+		if dec, err2 := url.PathUnescape(src); err2 == nil && dec != src {
+			return compile(dec)
+		}
+	}
+	return nil, err
 }
 
 func interrupted(err error) bool {

@@ -79,6 +79,8 @@ document.write('<a href="' + dec('pdlowr=yhudCqhxpdqq1gh', 3) + '">mail</a>');`}
 	{"setTimeout callback", []string{`setTimeout(function(){ document.getElementById('t').textContent = 'tim' + '@' + 'lake.ca'; }, 500)`}, "tim@lake.ca"},
 	{"addEventListener load", []string{`window.addEventListener('DOMContentLoaded', function(){ document.body.insertAdjacentHTML('beforeend', 'liv' + '@' + 'dal.no'); })`}, "liv@dal.no"},
 	{"window.onload", []string{`window.onload = function(){ document.write('uma' + '@' + 'ridge.com') }`}, "uma@ridge.com"},
+	{"javascript: URL body without its scheme", []string{`location.href=%27mailto:%27+%27pia%27+%27%40%27+%27holm.se%27`}, "pia@holm.se"},
+	{"onclick body that returns", []string{`this.href = 'x'; location.href = 'mailto:' + 'nils' + '@' + 'vik.fi'; return false;`}, "nils@vik.fi"},
 	{"stubbed call argument", []string{`console.log('debug ' + 'ken' + '@' + 'mesa.mx')`}, "ken@mesa.mx"},
 	{"a failing callback does not cost the others", []string{`setTimeout(function(){ throw new Error('x') }); setTimeout(function(){ document.write('cal' + '@' + 'mesa.mx') })`}, "cal@mesa.mx"},
 	{"output survives a later throw", []string{`document.write('amy' + '@' + 'cove.uk'); undefinedFunction();`}, "amy@cove.uk"},
@@ -123,6 +125,17 @@ func TestWorthPassesEveryPositive(t *testing.T) {
 			worth = worth || jsrun.Worth(strings.TrimPrefix(s, "javascript:"))
 		}
 		require.True(t, worth, tc.name)
+	}
+}
+
+func TestWorthSeesEverySpellingOfTheHints(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		`a = 'x' + '&#64;' + 'y'`, `a = 'x' + '&#X40;'`, `a = 'x%40y'`, `a = 'x\x40y'`, `a = 'x\u0040y'`, `a = 'x\100y'`,
+		`a = 'MAILTO:'`, `String.FromCharCode(1)`, `s.charCodeAt(0)`, `s.charAt(0)`, `ATOB(s)`, `unescape(s)`,
+		`decodeURIComponent(s)`, `s.split('').reverse()`, `s.replace(a, b)`, `eval(s)`, `var cloak1 = 1`, `ROT13(s)`,
+	} {
+		require.True(t, jsrun.Worth(s), s)
 	}
 }
 
