@@ -79,12 +79,12 @@ func TestCrawlFindsSitemapOnlyPages(t *testing.T) {
 	const disallow = "User-agent: *\nDisallow: /private/\n"
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, s *testSite, entries string)
+		setup func(t *testing.T, s, other *testSite, entries string)
 		files []string // the sitemap files the crawl must have read
 	}{
 		{
 			name: "/sitemap.xml",
-			setup: func(_ *testing.T, s *testSite, entries string) {
+			setup: func(_ *testing.T, s, _ *testSite, entries string) {
 				s.serve("/robots.txt", "text/plain", disallow)
 				s.serve("/sitemap.xml", "application/xml", entries)
 			},
@@ -92,15 +92,16 @@ func TestCrawlFindsSitemapOnlyPages(t *testing.T) {
 		},
 		{
 			name: "robots.txt Sitemap line",
-			setup: func(_ *testing.T, s *testSite, entries string) {
-				s.serve("/robots.txt", "text/plain", disallow+"Sitemap: /maps/pages.xml\n")
+			setup: func(_ *testing.T, s, other *testSite, entries string) {
+				// A sitemap on another site is not read, even listed here.
+				s.serve("/robots.txt", "text/plain", disallow+"Sitemap: "+other.url("/foreign.xml")+"\nSitemap: /maps/pages.xml\n")
 				s.serve("/maps/pages.xml", "application/xml", entries)
 			},
 			files: []string{"/maps/pages.xml"},
 		},
 		{
 			name: "gzipped index from robots.txt",
-			setup: func(t *testing.T, s *testSite, entries string) {
+			setup: func(t *testing.T, s, _ *testSite, entries string) {
 				s.serve("/robots.txt", "text/plain", disallow+"Sitemap: "+s.url("/maps/index.xml")+"\n")
 				s.serve("/maps/index.xml", "application/xml", index(indexEntry(s.url("/maps/pages.xml.gz"), "")))
 				s.serve("/maps/pages.xml.gz", "application/gzip", gzipped(t, entries))
@@ -113,8 +114,9 @@ func TestCrawlFindsSitemapOnlyPages(t *testing.T) {
 			t.Parallel()
 			other := newTestSite(t)
 			other.serve("/elsewhere", "text/html", page("Elsewhere", "<p>other.site@acme-widgets.com</p>"))
+			other.serve("/foreign.xml", "application/xml", pageset(other.url("/elsewhere")))
 			s := hiddenSite(t, disallow)
-			tt.setup(t, s, pageset(s.url("/hidden/reach-us"), s.url("/private/staff"), other.url("/elsewhere"), s.url("/about")))
+			tt.setup(t, s, other, pageset(s.url("/hidden/reach-us"), s.url("/private/staff"), other.url("/elsewhere"), s.url("/about")))
 
 			c := &crawled{}
 			st, err := seededCrawler(crawlerConfig(), sitemap.SeedConfig{}).Crawl(context.Background(), s.host(), c.visit)
@@ -125,6 +127,7 @@ func TestCrawlFindsSitemapOnlyPages(t *testing.T) {
 			require.Equal(t, 1, st.RobotsDisallowed)
 			require.Zero(t, s.hitsOf("/private/staff"), "robots.txt disallows it")
 			require.Zero(t, other.hitsOf("/elsewhere"), "another site's URL in the sitemap")
+			require.Zero(t, other.hitsOf("/foreign.xml"), "another site's sitemap")
 			for _, f := range tt.files {
 				require.Equal(t, 1, s.hitsOf(f), f)
 			}
