@@ -25,6 +25,12 @@ type Config struct {
 	// Burst defaults to 1.
 	RequestsPerSecond float64
 	Burst             int
+	// MaxCrawlDelay caps the Crawl-delay a site's robots.txt may ask for
+	// (the slower of it and RequestsPerSecond spaces the requests), so one
+	// site cannot hold a worker for long: at the default of 10 s a 30-page
+	// crawl needs 5 minutes, and a crawl whose next request would fall
+	// after its deadline ends with the pages it has. Default 10 s.
+	MaxCrawlDelay time.Duration
 	// Concurrency is how many requests of one crawl may be in flight at
 	// once. Default 2.
 	Concurrency int
@@ -43,6 +49,10 @@ type Config struct {
 	// reset connection, HTTP 429 or 5xx) of one page is retried. Zero means
 	// no retries.
 	Retries int
+	// SeedTimeout bounds the reading of the site's sitemaps by the Seeder
+	// before the crawl goes on with links (never more than a quarter of the
+	// time left before the crawl's deadline). Default 15 s.
+	SeedTimeout time.Duration
 	// RetryDelay is the pause before the first retry; it grows linearly
 	// with each attempt. Default 1 s.
 	RetryDelay time.Duration
@@ -60,6 +70,8 @@ func DefaultConfig() Config {
 		MaxRedirects:          5,
 		RequestsPerSecond:     2,
 		Burst:                 2,
+		MaxCrawlDelay:         10 * time.Second,
+		SeedTimeout:           15 * time.Second,
 		Concurrency:           2,
 		DialTimeout:           10 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
@@ -90,6 +102,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Burst <= 0 {
 		c.Burst = 1
+	}
+	if c.MaxCrawlDelay <= 0 {
+		c.MaxCrawlDelay = d.MaxCrawlDelay
+	}
+	if c.SeedTimeout <= 0 {
+		c.SeedTimeout = d.SeedTimeout
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = d.Concurrency

@@ -1,15 +1,14 @@
 package scraper
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
-	"github.com/temoto/robotstxt"
 	"golang.org/x/time/rate"
 )
 
@@ -31,9 +30,16 @@ type Stats struct {
 	// RobotsDisallowed counts URLs not requested because robots.txt
 	// disallows them.
 	RobotsDisallowed int
-	// LinksIgnored counts links dropped without a request: off the site or
-	// to a binary file.
+	// LinksIgnored counts links and sitemap entries dropped without a
+	// request: off the site or to a binary file.
 	LinksIgnored int
+	// SitemapURLs counts the pages the Crawler's Seeder (the site's
+	// sitemaps) added to the frontier that links had not already found.
+	SitemapURLs int
+	// CrawlDelay is the Crawl-delay robots.txt asks of the crawler's user
+	// agent, capped at Config.MaxCrawlDelay. Requests were spaced by the
+	// slower of it and Config.RequestsPerSecond.
+	CrawlDelay time.Duration
 	// Truncated counts pages cut at Config.MaxBodyBytes.
 	Truncated int
 	// Requests counts every HTTP request sent: robots.txt, pages, retries
@@ -53,7 +59,12 @@ type Stats struct {
 // look like contact pages (contact, about, team, impressum, ...) first,
 // staying on the site (the registrable domain and its subdomains; for an IP
 // or a name without a public suffix, the exact host and port), fetching each
-// URL once and at most Config.MaxPages pages.
+// URL once and at most Config.MaxPages pages. With a Seeder (WithSeeder),
+// the pages the site's sitemaps list join the frontier after the home page,
+// so pages no link leads to are crawled too. Requests are spaced by the
+// slower of Config.RequestsPerSecond and robots.txt's Crawl-delay (capped
+// at Config.MaxCrawlDelay); when that spacing leaves no time for another
+// request before ctx's deadline, the crawl ends with the pages it has.
 //
 // Crawl returns an *Error only when the site as a whole cannot be scanned:
 // robots.txt disallows "/" or cannot be read, or the home page cannot be
@@ -67,10 +78,7 @@ func (c *Crawler) Crawl(ctx context.Context, site string, visit func(ctx context
 	if err := c.checkURL(home); err != nil {
 		return st, classify(err)
 	}
-	cr := &crawl{c: c, robots: map[string]*robotsEntry{}, limiter: rate.NewLimiter(rate.Inf, 1)}
-	if c.cfg.RequestsPerSecond > 0 {
-		cr.limiter = rate.NewLimiter(rate.Limit(c.cfg.RequestsPerSecond), c.cfg.Burst)
-	}
+	cr := c.newCrawl()
 	defer func() { st.Requests = int(cr.requests.Load()) }()
 
 	home, err = cr.probe(ctx, home)
@@ -80,7 +88,7 @@ func (c *Crawler) Crawl(ctx context.Context, site string, visit func(ctx context
 		}
 		return st, err
 	}
-	st.Scheme, st.Home = home.Scheme, home.String()
+	st.Scheme, st.Home, st.CrawlDelay = home.Scheme, home.String(), cr.delay
 	return cr.run(ctx, home, &st, visit)
 }
 
@@ -88,169 +96,26 @@ func (c *Crawler) Crawl(ctx context.Context, site string, visit func(ctx context
 type crawl struct {
 	c        *Crawler
 	limiter  *rate.Limiter
+	delay    time.Duration // robots.txt's Crawl-delay, as applied
 	requests atomic.Int64
 
 	mu     sync.Mutex
 	robots map[string]*robotsEntry // by scheme://host[:port]
 }
 
-type robotsEntry struct {
-	done chan struct{}
-	data *robotstxt.RobotsData
+// newCrawl returns the state of one crawl, paced by the configured rate
+// until robots.txt is read.
+func (c *Crawler) newCrawl() *crawl {
+	cr := &crawl{c: c, robots: map[string]*robotsEntry{}, limiter: rate.NewLimiter(rate.Inf, 1)}
+	if c.cfg.RequestsPerSecond > 0 {
+		cr.limiter = rate.NewLimiter(rate.Limit(c.cfg.RequestsPerSecond), c.cfg.Burst)
+	}
+	return cr
 }
-
-var (
-	robotsAllowAll, _    = robotstxt.FromStatusAndBytes(404, nil)
-	robotsDisallowAll, _ = robotstxt.FromStatusAndBytes(503, nil)
-)
 
 // ctx returns a request context carrying this crawl's limits and hop rule.
 func (cr *crawl) ctx(ctx context.Context, hop func(*url.URL) error) context.Context {
 	return withPolicy(ctx, &policy{limiter: cr.limiter, requests: &cr.requests, hop: hop})
-}
-
-func robotsURL(u *url.URL) *url.URL {
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-}
-
-func robotsKey(u *url.URL) string { return u.Scheme + "://" + u.Host }
-
-// readRobots fetches the start host's robots.txt, falling back from https
-// to http on a dial or TLS failure (port 80 refusing says less than a broken
-// TLS setup on 443, so that error wins), and reads failures by robotsFrom's
-// rules. It returns the home URL with the working scheme.
-func (cr *crawl) readRobots(ctx context.Context, home *url.URL) (*url.URL, *robotstxt.RobotsData, error) {
-	c := cr.c
-	maxAttempts := 1 + c.cfg.Retries
-	r, attempts, err := c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, 0, 1)
-	switch {
-	case err != nil && canFallBack(err):
-		httpsErr := err
-		h := *home
-		h.Scheme = "http"
-		home = &h
-		r, attempts, err = c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, 0, maxAttempts)
-		// Port 80 refusing says less than the broken TLS setup on 443.
-		if err != nil && isTLSError(httpsErr) && !errors.Is(err, errBlocked) {
-			var se *statusError
-			if !errors.As(err, &se) {
-				err, attempts = httpsErr, 1
-			}
-		}
-	case err != nil && classify(err).Retryable && maxAttempts > 1:
-		r, attempts, err = c.get(cr.ctx(ctx, nil), robotsURL(home), c.cfg.RobotsMaxBytes, anyType, attempts, maxAttempts)
-	}
-	data, err := robotsFrom(r, err)
-	if err != nil {
-		var se *statusError
-		if errors.As(err, &se) {
-			inner := withAttempts(classify(se), attempts)
-			return nil, nil, &Error{Msg: "robots.txt unavailable (" + inner.Msg + ")", Retryable: inner.Retryable, Err: err}
-		}
-		return nil, nil, withAttempts(classify(err), attempts)
-	}
-	return home, data, nil
-}
-
-// probe fetches the start host's robots.txt, which also decides between
-// https and http, and returns the home URL with the working scheme. Unlike
-// readRobots it refuses a site whose robots.txt disallows "/".
-func (cr *crawl) probe(ctx context.Context, home *url.URL) (*url.URL, error) {
-	c := cr.c
-	home, data, err := cr.readRobots(ctx, home)
-	if err != nil {
-		return nil, err
-	}
-	cr.mu.Lock()
-	e := &robotsEntry{done: make(chan struct{}), data: data}
-	close(e.done)
-	cr.robots[robotsKey(home)] = e
-	cr.mu.Unlock()
-	if !data.TestAgent("/", c.cfg.UserAgent) {
-		return nil, &Error{Msg: "robots.txt disallows /"}
-	}
-	return home, nil
-}
-
-// robotsFrom interprets a robots.txt fetch by Google's rules as implemented
-// in robotstxt: 4xx allows everything, 5xx disallows everything (returned
-// with the *statusError so the caller can say so), an unparsable file or a
-// broken redirect allows everything. Other fetch errors are returned.
-func robotsFrom(r *response, err error) (*robotstxt.RobotsData, error) {
-	if err != nil {
-		var se *statusError
-		switch {
-		case errors.As(err, &se):
-			return robotsDisallowAll, err
-		case errors.Is(err, errTooManyRedirects), errors.Is(err, errRedirectScheme), errors.Is(err, errOffSite):
-			return robotsAllowAll, nil
-		default:
-			return robotsDisallowAll, err
-		}
-	}
-	data, perr := robotstxt.FromStatusAndBytes(r.status, r.body)
-	if perr != nil || data == nil {
-		return robotsAllowAll, nil
-	}
-	return data, nil
-}
-
-// robotsFor returns the robots.txt rules of u's host, fetching them once per
-// crawl; concurrent callers for the same host wait for the first. A host
-// whose robots.txt cannot be read is not crawled.
-func (cr *crawl) robotsFor(ctx context.Context, u *url.URL) *robotstxt.RobotsData {
-	key := robotsKey(u)
-	cr.mu.Lock()
-	e, ok := cr.robots[key]
-	if !ok {
-		e = &robotsEntry{done: make(chan struct{})}
-		cr.robots[key] = e
-	}
-	cr.mu.Unlock()
-	if ok {
-		select {
-		case <-e.done:
-			return e.data
-		case <-ctx.Done():
-			return robotsDisallowAll
-		}
-	}
-	defer close(e.done)
-	r, _, err := cr.c.get(cr.ctx(ctx, nil), robotsURL(u), cr.c.cfg.RobotsMaxBytes, anyType, 0, 1+cr.c.cfg.Retries)
-	e.data, _ = robotsFrom(r, err)
-	return e.data
-}
-
-// item is a URL waiting in the frontier.
-type item struct {
-	u     *url.URL
-	key   string
-	depth int
-	prio  bool
-	seq   int
-}
-
-// frontier is a heap: contact-like links first, then breadth first, then
-// discovery order.
-type frontier []item
-
-func (f frontier) Len() int { return len(f) }
-func (f frontier) Less(i, j int) bool {
-	if f[i].prio != f[j].prio {
-		return f[i].prio
-	}
-	if f[i].depth != f[j].depth {
-		return f[i].depth < f[j].depth
-	}
-	return f[i].seq < f[j].seq
-}
-func (f frontier) Swap(i, j int) { f[i], f[j] = f[j], f[i] }
-func (f *frontier) Push(x any)   { *f = append(*f, x.(item)) }
-func (f *frontier) Pop() any {
-	old := *f
-	it := old[len(old)-1]
-	*f = old[:len(old)-1]
-	return it
 }
 
 type job struct {
@@ -277,109 +142,202 @@ type outcome struct {
 	err   *Error
 }
 
-// run is the coordinator: it owns the frontier and the seen sets, hands URLs
-// to Concurrency workers and calls visit itself, so neither needs a lock.
-func (cr *crawl) run(ctx context.Context, home *url.URL, st *Stats, visit func(context.Context, Page) error) (Stats, error) {
-	c := cr.c
-	sc := scopeOf(home)
-	seen := map[string]bool{}
-	visited := map[string]bool{}
-	var fr frontier
-	seq := 0
-	push := func(u *url.URL, depth int, prio bool) {
-		n, key := normalize(u)
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		seq++
-		heap.Push(&fr, item{u: n, key: key, depth: depth, prio: prio, seq: seq})
-	}
-	push(home, 0, false)
+// coordinator is the state of run. It owns the frontier, the visited set
+// and the page budget, hands URLs to the workers and calls visit itself, so
+// none of them needs a lock.
+type coordinator struct {
+	cr      *crawl
+	st      *Stats
+	name    string   // the host in error messages
+	home    *url.URL // the home page's final URL
+	sc      scope
+	fr      *frontier
+	visited map[string]bool
+	budget  int
+	visit   func(context.Context, Page) error
+}
 
+// run crawls from home: the home page alone first, because a redirect may
+// move the crawl to another domain; then the sitemaps' pages join the
+// home page's links in the frontier; then Concurrency workers fetch until
+// the frontier or the page budget runs out.
+func (cr *crawl) run(ctx context.Context, home *url.URL, st *Stats, visit func(context.Context, Page) error) (Stats, error) {
+	co := &coordinator{
+		cr: cr, st: st, name: home.Host, home: home, sc: scopeOf(home), fr: newFrontier(),
+		visited: map[string]bool{}, budget: cr.c.cfg.MaxPages, visit: visit,
+	}
+	jobs, results, stop := cr.startWorkers(ctx)
+	defer stop()
+
+	co.fr.push(home, 0, false)
+	jobs <- job{it: co.fr.pop(), sc: co.sc, home: true}
+	co.budget--
+	o, err := co.await(ctx, results)
+	if err != nil {
+		return *st, err
+	}
+	if err := co.arrive(o); err != nil {
+		return *st, err
+	}
+	if err := co.record(ctx, o); err != nil {
+		return *st, err
+	}
+	co.seed(ctx)
+
+	for inflight := 0; ; inflight-- {
+		for inflight < cr.c.cfg.Concurrency && co.budget > 0 && co.fr.len() > 0 {
+			jobs <- job{it: co.fr.pop(), sc: co.sc}
+			inflight++
+			co.budget--
+		}
+		if inflight == 0 {
+			return *st, nil
+		}
+		o, err := co.await(ctx, results)
+		if err != nil {
+			return *st, err
+		}
+		if err := co.record(ctx, o); err != nil {
+			return *st, err
+		}
+	}
+}
+
+// startWorkers starts Concurrency workers fetching the jobs sent to them.
+// stop cancels what they are doing and waits for them.
+func (cr *crawl) startWorkers(ctx context.Context) (chan<- job, <-chan outcome, func()) {
+	n := cr.c.cfg.Concurrency
 	wctx, cancel := context.WithCancel(ctx)
-	jobs := make(chan job, c.cfg.Concurrency)
+	jobs := make(chan job, n)
 	// One slot per worker: a worker never blocks handing back its result,
 	// so stopping early cannot deadlock.
-	results := make(chan outcome, c.cfg.Concurrency)
+	results := make(chan outcome, n)
 	var wg sync.WaitGroup
-	for range c.cfg.Concurrency {
+	for range n {
 		wg.Go(func() {
 			for j := range jobs {
 				results <- cr.process(wctx, j)
 			}
 		})
 	}
-	defer func() {
+	return jobs, results, func() {
 		cancel()
 		close(jobs)
 		wg.Wait()
-	}()
+	}
+}
 
-	budget, inflight, homeDone := c.cfg.MaxPages, 0, false
-	for {
-		// The home page goes alone: it may move the crawl to another scope.
-		for inflight < c.cfg.Concurrency && budget > 0 && fr.Len() > 0 && (homeDone || inflight == 0) {
-			jobs <- job{it: heap.Pop(&fr).(item), sc: sc, home: !homeDone}
-			inflight++
-			budget--
-		}
-		if inflight == 0 {
-			return *st, nil
-		}
-		var o outcome
-		select {
-		case o = <-results:
-		case <-ctx.Done():
-			return *st, fmt.Errorf("crawl %s: %w", home.Host, ctx.Err())
-		}
-		inflight--
+// await waits for a worker's outcome, or for ctx to end the crawl.
+func (co *coordinator) await(ctx context.Context, results <-chan outcome) (outcome, error) {
+	select {
+	case o := <-results:
 		if ctx.Err() != nil {
-			return *st, fmt.Errorf("crawl %s: %w", home.Host, ctx.Err())
+			return o, fmt.Errorf("crawl %s: %w", co.name, ctx.Err())
 		}
-		if !homeDone {
-			homeDone = true
-			if o.kind == outFailed || o.kind == outSkipped && o.err != nil {
-				return *st, o.err
-			}
-			if o.final != nil {
-				st.Home, st.Scheme = o.final.String(), o.final.Scheme
-				// A home page that redirects to another domain (acme.com to
-				// acme.de) moves the crawl there.
-				if !sc.contains(o.final) {
-					sc = scopeOf(o.final)
-				}
-			}
+		return o, nil
+	case <-ctx.Done():
+		return outcome{}, fmt.Errorf("crawl %s: %w", co.name, ctx.Err())
+	}
+}
+
+// arrive reads the home page's outcome: a home page that cannot be fetched
+// fails the crawl, and one that redirects to another domain (acme.com to
+// acme.de) moves the crawl there.
+func (co *coordinator) arrive(o outcome) error {
+	if o.kind == outFailed || o.kind == outSkipped && o.err != nil {
+		return o.err
+	}
+	if o.final != nil {
+		co.home = o.final
+		co.st.Home, co.st.Scheme = o.final.String(), o.final.Scheme
+		if !co.sc.contains(o.final) {
+			co.sc = scopeOf(o.final)
 		}
-		switch o.kind {
-		case outDisallowed:
-			st.RobotsDisallowed++
-			budget++
-		case outFailed:
-			st.PagesFailed++
-		case outSkipped:
-			st.PagesSkipped++
-		case outPage:
-			_, fk := normalize(o.final)
-			if visited[fk] {
-				st.PagesSkipped++
-				continue
-			}
-			visited[fk], visited[o.it.key], seen[fk] = true, true, true
-			st.PagesFetched++
-			if o.page.Truncated {
-				st.Truncated++
-			}
-			if err := visit(ctx, o.page); err != nil {
-				return *st, fmt.Errorf("visit %s: %w", o.page.URL, err)
-			}
-			for _, l := range o.links {
-				if !sc.contains(l.url) || isBinaryPath(l.url.Path) {
-					st.LinksIgnored++
-					continue
-				}
-				push(l.url, o.it.depth+1, isPriority(l.url, l.text))
-			}
+	}
+	return nil
+}
+
+// record counts a worker's outcome and passes a new page to visit.
+func (co *coordinator) record(ctx context.Context, o outcome) error {
+	st := co.st
+	switch o.kind {
+	case outDisallowed:
+		st.RobotsDisallowed++
+		co.budget++
+	case outFailed:
+		if errors.Is(o.err, errNoTime) {
+			// The rate limit leaves no time for another request before
+			// the deadline: the crawl ends with what it has.
+			co.budget = 0
+			return nil
+		}
+		st.PagesFailed++
+	case outSkipped:
+		st.PagesSkipped++
+	case outPage:
+		return co.page(ctx, o)
+	}
+	return nil
+}
+
+// page passes a fetched page to visit, unless it was reached before under
+// another URL, and queues its links.
+func (co *coordinator) page(ctx context.Context, o outcome) error {
+	st := co.st
+	_, fk := normalize(o.final)
+	if co.visited[fk] {
+		st.PagesSkipped++
+		return nil
+	}
+	co.visited[fk], co.visited[o.it.key] = true, true
+	co.fr.markSeen(fk)
+	st.PagesFetched++
+	if o.page.Truncated {
+		st.Truncated++
+	}
+	if err := co.visit(ctx, o.page); err != nil {
+		return fmt.Errorf("visit %s: %w", o.page.URL, err)
+	}
+	for _, l := range o.links {
+		co.add(l.url, o.it.depth+1, l.text)
+	}
+	return nil
+}
+
+// add queues a link or sitemap entry on the site that is not a binary
+// file, and reports whether it was new.
+func (co *coordinator) add(u *url.URL, depth int, text string) bool {
+	if !co.sc.contains(u) || isBinaryPath(u.Path) {
+		co.st.LinksIgnored++
+		return false
+	}
+	return co.fr.push(u, depth, isPriority(u, text))
+}
+
+// seed adds the pages the Crawler's Seeder lists (the site's sitemaps) to
+// the frontier at depth 1, behind the home page's links, contact-like ones
+// first like links. The Seeder runs within Config.SeedTimeout, and never
+// more than a quarter of the time left before ctx's deadline, over a Site
+// that shares this crawl's rate limit, robots.txt rules and request count.
+func (co *coordinator) seed(ctx context.Context) {
+	sd := co.cr.c.seeder
+	if sd == nil || co.budget <= 0 {
+		return
+	}
+	limit := co.cr.c.cfg.SeedTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		limit = min(limit, time.Until(dl)/4)
+	}
+	sctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	site := co.cr.site(sctx, co.home, co.sc)
+	for _, raw := range sd.Seed(sctx, site) {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			continue
+		}
+		if co.add(u, 1, "") {
+			co.st.SitemapURLs++
 		}
 	}
 }

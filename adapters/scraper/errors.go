@@ -43,6 +43,9 @@ var (
 	errRedirectScheme   = errors.New("redirect to a non-HTTP URL")
 	errOffSite          = errors.New("redirect leaves the site")
 	errInvalidURL       = errors.New("invalid URL")
+	// errNoTime means the rate limit (or Crawl-delay) would hold a request
+	// past the context's deadline.
+	errNoTime = errors.New("no time left for another request before the deadline")
 )
 
 // statusError is an HTTP status the crawler treats as a failure.
@@ -73,6 +76,8 @@ func classify(err error) *Error {
 	case errors.Is(err, errTooManyRedirects), errors.Is(err, errRedirectScheme),
 		errors.Is(err, errOffSite), errors.Is(err, errInvalidURL):
 		return &Error{Msg: rootMessage(err), Err: err}
+	case errors.Is(err, errNoTime):
+		return &Error{Msg: "timeout: the crawl rate leaves no time before the deadline", Retryable: true, Err: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Msg: "canceled", Retryable: true, Err: err}
 	case errors.As(err, &dns):

@@ -44,6 +44,7 @@ func TestClassify(t *testing.T) {
 		{"eof", urlErr(io.ErrUnexpectedEOF), "connection closed by the server", true},
 		{"canceled", urlErr(context.Canceled), "canceled", true},
 		{"redirects", urlErr(fmt.Errorf("%w: more than 5", errTooManyRedirects)), "too many redirects", false},
+		{"no time for the rate limit", fmt.Errorf("rate limit: %w", errNoTime), "timeout: the crawl rate leaves no time before the deadline", true},
 		{"503", &statusError{code: 503}, "HTTP 503", true},
 		{"429", &statusError{code: 429}, "HTTP 429", true},
 		{"403", &statusError{code: 403}, "HTTP 403", false},

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
-	"golang.org/x/time/rate"
 )
 
 // ErrBodyTooLarge is returned by Stream.Read once the body has gone past
@@ -49,10 +48,7 @@ func (c *Crawler) OpenSite(ctx context.Context, site string) (*Site, error) {
 	if err := c.checkURL(home); err != nil {
 		return nil, classify(err)
 	}
-	cr := &crawl{c: c, robots: map[string]*robotsEntry{}, limiter: rate.NewLimiter(rate.Inf, 1)}
-	if c.cfg.RequestsPerSecond > 0 {
-		cr.limiter = rate.NewLimiter(rate.Limit(c.cfg.RequestsPerSecond), c.cfg.Burst)
-	}
+	cr := c.newCrawl()
 	home, robots, err := cr.readRobots(ctx, home)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -60,7 +56,20 @@ func (c *Crawler) OpenSite(ctx context.Context, site string) (*Site, error) {
 		}
 		return nil, err
 	}
-	s := &Site{c: c, cr: cr, home: home, sc: scopeOf(home), robots: robots, listed: map[string]bool{}}
+	cr.pace(robots)
+	return newSite(cr, home, scopeOf(home), robots), nil
+}
+
+// site opens the site of a running crawl, for its Seeder: home is the home
+// page's final URL and sc the crawl's scope.
+func (cr *crawl) site(ctx context.Context, home *url.URL, sc scope) *Site {
+	return newSite(cr, home, sc, cr.robotsFor(ctx, home))
+}
+
+// newSite returns a Site over the state of crawl cr, listing the Sitemap
+// lines of robots.
+func newSite(cr *crawl, home *url.URL, sc scope, robots *robotstxt.RobotsData) *Site {
+	s := &Site{c: cr.c, cr: cr, home: home, sc: sc, robots: robots, listed: map[string]bool{}}
 	base := robotsURL(home)
 	for _, raw := range robots.Sitemaps {
 		u, err := base.Parse(raw)
@@ -74,7 +83,7 @@ func (c *Crawler) OpenSite(ctx context.Context, site string) (*Site, error) {
 		s.listed[key] = true
 		s.maps = append(s.maps, n.String())
 	}
-	return s, nil
+	return s
 }
 
 // Home returns the URL of the site's home page with the scheme robots.txt
@@ -141,7 +150,7 @@ func (s *Site) Open(ctx context.Context, rawURL string, maxBytes int64) (*Stream
 		if ctx.Err() != nil {
 			return nil, classify(fmt.Errorf("get %s: %w", u.Redacted(), ctx.Err()))
 		}
-		if attempts >= maxAttempts || !classify(err).Retryable {
+		if attempts >= maxAttempts || !classify(err).Retryable || errors.Is(err, errNoTime) {
 			return nil, withAttempts(classify(err), attempts)
 		}
 		t := time.NewTimer(s.c.cfg.RetryDelay * time.Duration(attempts))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/extract"
+	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
@@ -144,7 +145,8 @@ func crawlCmd(ctx context.Context, args []string, getenv func(string) string, st
 	out := newPrinter(stdout, *asJSON, *site)
 	progress := isTerminal(stderr)
 	n := 0
-	stats, err := scraper.New(cfg).Crawl(ctx, host, func(_ context.Context, p scraper.Page) error {
+	crawler := scraper.New(cfg, scraper.WithSeeder(sitemapscraper.NewSeeder(sitemapscraper.DefaultSeedConfig())))
+	stats, err := crawler.Crawl(ctx, host, func(_ context.Context, p scraper.Page) error {
 		n++
 		if progress {
 			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", n, *maxPages, clip(p.URL, 70))

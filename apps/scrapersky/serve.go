@@ -137,7 +137,8 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
 	crawlCfg.RequestsPerSecond = c.CrawlRate
 	crawlCfg.Burst = max(1, int(c.CrawlRate))
-	crawler := scraper.New(crawlCfg)
+	// The scan's crawl also reads the sitemaps, for pages no link leads to.
+	crawler := scraper.New(crawlCfg, scraper.WithSeeder(sitemapscraper.NewSeeder(sitemapscraper.DefaultSeedConfig())))
 	clock := core.SystemClock{}
 	qcfg := queue.Config{
 		Concurrency:     1,

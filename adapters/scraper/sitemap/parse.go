@@ -27,6 +27,8 @@ type limits struct {
 	maxChildren int   // index entries kept for following
 	maxRun      int64 // bytes between two markup characters
 	maxText     int   // bytes kept of a <loc> or <lastmod>
+	// page, when set, receives the absolute URL of every <url> entry.
+	page func(loc string)
 }
 
 // child is one entry of a sitemap index.
@@ -185,6 +187,11 @@ func parse(r io.Reader, base *url.URL, lim limits, now time.Time) parsed {
 				}
 				if lm != nil && (p.lastmod == nil || lm.After(*p.lastmod)) {
 					p.lastmod = lm
+				}
+				if p.typ != sm.TypeIndex && loc != "" && lim.page != nil {
+					if u := resolve(base, loc); u != "" {
+						lim.page(u)
+					}
 				}
 				if p.typ == sm.TypeIndex && loc != "" {
 					switch u := resolve(base, loc); {

@@ -51,15 +51,30 @@ type Crawler struct {
 	guard     func(netip.AddrPort) error // nil: every address may be dialled
 	transport *http.Transport
 	client    *http.Client
+	seeder    Seeder // nil: links only
 }
 
-// option adjusts a Crawler after construction; tests use it to swap the
-// SSRF guard.
-type option func(*Crawler)
+// Option adjusts a Crawler at construction.
+type Option func(*Crawler)
+
+// Seeder lists pages of a site that links may not lead to, such as the
+// entries of its sitemaps. Crawl calls it once per crawl, after the home
+// page, with a Site that shares the crawl's rate limit, robots.txt rules
+// and request count, and a context bounded by Config.SeedTimeout. The
+// crawler keeps the URLs on the site and ranks them as it ranks links; the
+// Seeder bounds how much it reads.
+type Seeder interface {
+	Seed(ctx context.Context, s *Site) []string
+}
+
+// WithSeeder makes every Crawl add the pages s lists to its frontier.
+func WithSeeder(s Seeder) Option {
+	return func(c *Crawler) { c.seeder = s }
+}
 
 // withGuard replaces the address check used before dialling and on IP
-// literal URLs.
-func withGuard(g func(netip.AddrPort) error) option {
+// literal URLs; tests use it to swap the SSRF guard.
+func withGuard(g func(netip.AddrPort) error) Option {
 	return func(c *Crawler) { c.guard = g }
 }
 
@@ -68,11 +83,11 @@ func withGuard(g func(netip.AddrPort) error) option {
 // on every dialled address (unless cfg.AllowPrivateNetworks), redirects
 // capped and re-checked hop by hop, gzip decompressed by net/http and capped
 // after decompression.
-func New(cfg Config) *Crawler {
-	return newCrawler(cfg)
+func New(cfg Config, opts ...Option) *Crawler {
+	return newCrawler(cfg, opts...)
 }
 
-func newCrawler(cfg Config, opts ...option) *Crawler {
+func newCrawler(cfg Config, opts ...Option) *Crawler {
 	c := &Crawler{cfg: cfg.withDefaults()}
 	if !c.cfg.AllowPrivateNetworks {
 		// Any port: stored domains may carry one ("acme.com:8080"). The
@@ -185,7 +200,12 @@ func (p *policy) wait(ctx context.Context) error {
 	}
 	if p.limiter != nil {
 		if err := p.limiter.Wait(ctx); err != nil {
-			return fmt.Errorf("rate limit: %w", err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("rate limit: %w", ctx.Err())
+			}
+			// Wait refuses at once a wait that would end after the
+			// deadline.
+			return fmt.Errorf("rate limit: %w", errNoTime)
 		}
 	}
 	if p.requests != nil {
@@ -288,7 +308,7 @@ func (c *Crawler) get(ctx context.Context, u *url.URL, limit int64, want func(st
 		if ctx.Err() != nil {
 			return r, attempts, fmt.Errorf("get %s: %w", u.Redacted(), ctx.Err())
 		}
-		if attempts >= maxAttempts || !classify(err).Retryable {
+		if attempts >= maxAttempts || !classify(err).Retryable || errors.Is(err, errNoTime) {
 			return r, attempts, err
 		}
 		t := time.NewTimer(c.cfg.RetryDelay * time.Duration(attempts-done))
