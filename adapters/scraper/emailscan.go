@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/extract"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper/jsrun"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
@@ -40,7 +41,7 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 	}
 	var rep scan.Report
 	_, err := s.crawler.Crawl(crawlCtx, site, func(_ context.Context, p Page) error {
-		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: Emails(p)})
+		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: Emails(ctx, p)})
 		return nil
 	})
 	switch {
@@ -55,12 +56,17 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 	return scan.Report{}, err
 }
 
-// Emails extracts the emails of one fetched page.
-func Emails(p Page) []scan.Found {
+// Extractor reads every page the scanner and the CLI fetch: the markup, and
+// what the page's inline scripts write when run in the jsrun sandbox (within
+// jsrun.DefaultLimits). It is safe for concurrent use.
+var Extractor = extract.Extractor{Scripts: jsrun.New(jsrun.Limits{})}
+
+// Emails extracts the emails of one fetched page with Extractor.
+func Emails(ctx context.Context, p Page) []scan.Found {
 	var found []extract.Found
 	switch {
 	case p.IsHTML:
-		found = extract.HTML(p.Body, p.URL)
+		found = Extractor.HTML(ctx, p.Body, p.URL)
 	case len(p.Body) > 0:
 		found = extract.Text(p.Body)
 	}

@@ -110,7 +110,7 @@ func extractCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		found := extract.Text(page.Body)
 		if page.IsHTML {
-			found = extract.HTML(page.Body, page.URL)
+			found = scraper.Extractor.HTML(ctx, page.Body, page.URL)
 		}
 		for _, f := range found {
 			if err := out.add(inputSite, f.Email, in, f.Context); err != nil {
@@ -151,7 +151,7 @@ func crawlCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if progress {
 			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", n, *maxPages, clip(p.URL, 70))
 		}
-		for _, f := range scraper.Emails(p) {
+		for _, f := range scraper.Emails(ctx, p) {
 			if err := out.add(host, f.Email, p.URL, f.Context); err != nil {
 				return err
 			}

@@ -23,13 +23,21 @@ type form struct {
 	typ   string
 }
 
-// forms are the ways of writing an address the scan must find. Every page
-// is listed only in the site's sitemap, so the crawl must read it to find
-// them.
+// forms are the ways of writing an address the scan must find: plain,
+// mailto, bracketed and spelled out, in data attributes, built by a script
+// (run in the jsrun sandbox), reversed by a script, internationalised. Every
+// page is listed only in the site's sitemap, so the crawl must read it to
+// find them.
 var forms = []form{
 	{"/hidden/plain", `<p>Write to plain.person@acme-widgets.com</p>`, "plain.person@acme-widgets.com", "unknown"},
 	{"/hidden/contact-mailto", `<p><a href="mailto:info@acme-widgets.com?subject=Hello">Mail us</a></p>`, "info@acme-widgets.com", "service"},
 	{"/hidden/bracketed", `<p>Press: press [at] acme-widgets [dot] com</p>`, "press@acme-widgets.com", "service"},
+	{"/hidden/spelled", `<p>Email us: support at acme-widgets dot com</p>`, "support@acme-widgets.com", "service"},
+	{"/hidden/attribute", `<button class="reveal" data-user="jo.bloggs" data-domain="acme-widgets.com">Email Jo</button>`, "jo.bloggs@acme-widgets.com", "unknown"},
+	{"/hidden/script", `<p id="c"></p><script>var u = 'sales', d = 'acme-widgets';
+document.getElementById('c').innerHTML = '<a href="mailto:' + u + '&#64;' + d + '.com">Sales</a>';</script>`, "sales@acme-widgets.com", "service"},
+	{"/hidden/script-reversed", `<script>document.write('moc.stegdiw-emca@seiriuqne'.split('').reverse().join(''));</script>`, "enquiries@acme-widgets.com", "service"},
+	{"/hidden/idn", `<p>Schreiben Sie an jürgen.weiß@münchen-bäckerei.de</p>`, "jürgen.weiß@münchen-bäckerei.de", "unknown"},
 }
 
 // formsSite serves a home page linking only to /about, the form pages,

@@ -45,7 +45,7 @@ func (c *crawled) visit(_ context.Context, p scraper.Page) error {
 		c.emails = map[string][]string{}
 	}
 	c.urls = append(c.urls, p.URL)
-	for _, f := range scraper.Emails(p) {
+	for _, f := range scraper.Emails(context.Background(), p) {
 		c.emails[p.URL] = append(c.emails[p.URL], f.Email)
 	}
 	return nil
