@@ -32,11 +32,12 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wf := core.SitemapCuration
-	d, err := s.state.fenced(wf, job)
+	f, err := fieldsOf(wf)
 	if err != nil {
 		return err
 	}
-	if err := setSecondary(&d, wf.Secondary, wf.Done, nil); err != nil {
+	r, d, err := s.state.fenced(wf, job)
+	if err != nil {
 		return err
 	}
 	old := s.state.sitemaps[d.ID]
@@ -57,9 +58,7 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 	s.state.sitemaps[d.ID] = fs
 	d.SitemapCount = len(fs)
 	d.SitemapURLCount = out.TotalURLs
-	d.UpdatedAt = out.FinishedAt
-	s.state.domains[d.ID] = d
-	s.state.setLease(wf, d.ID, lease{})
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
 	return nil
 }
 

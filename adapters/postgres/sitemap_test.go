@@ -29,19 +29,22 @@ func TestSitemapContract(t *testing.T) {
 }
 
 // analysisColumns are the domain's analysis columns core.Domain does not
-// carry, as FinishAnalysis leaves them.
+// carry and its run's claim, as FinishAnalysis leaves them.
 type analysisColumns struct {
-	FinishedAt *time.Time `bun:"sitemap_analysis_finished_at"`
-	Token      *uuid.UUID `bun:"sitemap_analysis_claim_token"`
-	Lease      *time.Time `bun:"sitemap_analysis_lease_expires_at"`
-	UpdatedAt  time.Time  `bun:"updated_at"`
+	FinishedAt    *time.Time `bun:"sitemap_analysis_finished_at"`
+	RunFinishedAt *time.Time `bun:"run_finished_at"`
+	Token         *uuid.UUID `bun:"claim_token"`
+	Lease         *time.Time `bun:"lease_expires_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
 func readAnalysisColumns(t *testing.T, db *bun.DB, id uuid.UUID) analysisColumns {
 	t.Helper()
 	var c analysisColumns
-	require.NoError(t, db.NewRaw(`SELECT sitemap_analysis_finished_at, sitemap_analysis_claim_token,
-		sitemap_analysis_lease_expires_at, updated_at FROM domains WHERE id = ?`, id).Scan(context.Background(), &c))
+	require.NoError(t, db.NewRaw(`SELECT d.sitemap_analysis_finished_at, j.finished_at AS run_finished_at,
+		j.claim_token, j.lease_expires_at, d.updated_at
+		FROM domains AS d JOIN jobs AS j ON j.domain_id = d.id AND j.workflow = 'sitemap_curation'
+		WHERE d.id = ?`, id).Scan(context.Background(), &c))
 	return c
 }
 
@@ -74,6 +77,8 @@ func TestFinishAnalysisColumns(t *testing.T) {
 	require.Nil(t, got.Lease)
 	require.NotNil(t, got.FinishedAt)
 	require.True(t, finished.Equal(*got.FinishedAt))
+	require.NotNil(t, got.RunFinishedAt, "the run is finished")
+	require.True(t, finished.Equal(*got.RunFinishedAt))
 	require.True(t, finished.Equal(got.UpdatedAt))
 
 	fs, err := s.SitemapFiles(ctx, id)

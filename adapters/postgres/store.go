@@ -38,7 +38,7 @@ type Store struct {
 // date.
 func NewStore(db *bun.DB) *Store {
 	s := &Store{db: db}
-	s.Common = bunstore.Common{D: s.dialect(), RescueSQL: rescueSQL}
+	s.Common = bunstore.Common{D: s.dialect(), RescueLock: rescueLock}
 	return s
 }
 

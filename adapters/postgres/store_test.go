@@ -49,9 +49,9 @@ func TestSQLContract(t *testing.T) {
 			db := pgtest.NewDB(t)
 			return postgres.NewStore(db), db
 		},
-		ErrUnknownColumn: postgres.ErrUnknownColumn,
-		TxPhrase:         "postgres transaction",
-		StressDomains:    600,
+		ErrUnknownWorkflow: postgres.ErrUnknownWorkflow,
+		TxPhrase:           "postgres transaction",
+		StressDomains:      600,
 		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
 			dsn := pgtest.DSN(t)
 			db := pgtest.Open(t, dsn)

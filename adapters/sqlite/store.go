@@ -46,7 +46,7 @@ type Store struct {
 // up to date.
 func NewStore(db *bun.DB) *Store {
 	s := &Store{db: db, writer: make(writerSlot, 1)}
-	s.Common = bunstore.Common{D: s.dialect(), RescueSQL: rescueSQL}
+	s.Common = bunstore.Common{D: s.dialect(), RescueLock: rescueLock}
 	return s
 }
 

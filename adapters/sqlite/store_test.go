@@ -82,9 +82,9 @@ func TestSQLContract(t *testing.T) {
 			db := sqlitetest.NewDB(t)
 			return sqlite.NewStore(db), db
 		},
-		ErrUnknownColumn: sqlite.ErrUnknownColumn,
-		TxPhrase:         "sqlite transaction",
-		StressDomains:    300,
+		ErrUnknownWorkflow: sqlite.ErrUnknownWorkflow,
+		TxPhrase:           "sqlite transaction",
+		StressDomains:      300,
 		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
 			dsn := sqlitetest.Path(t)
 			db := sqlitetest.Open(t, dsn)

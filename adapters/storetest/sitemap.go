@@ -95,7 +95,7 @@ func testSitemapFinish(t *testing.T, s SitemapStore) {
 	require.NoError(t, s.FinishAnalysis(ctx, job, out))
 
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	require.Empty(t, msg, "sitemap_analysis_error is NULL")
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 3, files)
@@ -138,7 +138,7 @@ func testSitemapNone(t *testing.T, s SitemapStore) {
 	id := QueueDomains(t, s, core.SitemapCuration, "bare", 1)[0]
 	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), sitemap.Build(id, sitemap.Analysis{}, now)))
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st, "no sitemap is Completed, not Error")
+	require.Equal(t, core.AnalysisCompleted, st, "no sitemap is Completed, not Error")
 	require.Empty(t, msg)
 	files, urls := sitemapTotals(t, s, id)
 	require.Zero(t, files)
@@ -206,7 +206,7 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	require.Zero(t, files)
 	require.Zero(t, urls)
 	st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisProcessing), st)
+	require.Equal(t, core.AnalysisProcessing, st)
 
 	one := sitemap.Analysis{Files: []sitemap.File{{URL: "https://zombie0.example.org/sitemap.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 4}}}
 	require.NoError(t, s.FinishAnalysis(ctx, fresh, sitemap.Build(id, one, now)))
@@ -215,7 +215,7 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	require.Len(t, got, 1)
 	require.Equal(t, 4, got[0].URLCount)
 	st, _ = SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	files, urls = sitemapTotals(t, s, id)
 	require.Equal(t, 1, files)
 	require.Equal(t, 4, urls)
@@ -282,7 +282,7 @@ func testSitemapReplace(t *testing.T, s SitemapStore) {
 	require.Equal(t, 3, files)
 	require.Equal(t, 11+4, urls)
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	require.Empty(t, msg, "the rescue's error is cleared")
 
 	otherAfter, err := s.SitemapFiles(ctx, other)
@@ -362,7 +362,7 @@ func testSitemapInvalid(t *testing.T, s SitemapStore) {
 		require.NoError(t, err)
 		require.Empty(t, got, c.name)
 		st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
-		require.Equal(t, string(core.AnalysisProcessing), st, c.name)
+		require.Equal(t, core.AnalysisProcessing, st, c.name)
 		files, _ := sitemapTotals(t, s, id)
 		require.Zero(t, files, c.name)
 	}

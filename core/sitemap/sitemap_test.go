@@ -114,7 +114,7 @@ func TestHandlerStoresFiles(t *testing.T) {
 	require.Equal(t, 1, d.SitemapCount)
 	require.Equal(t, 9, d.SitemapURLCount)
 	st, _ := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
-	require.Equal(t, "Completed", st)
+	require.Equal(t, core.AnalysisCompleted, st)
 }
 
 func TestHandlerPassesErrorsThrough(t *testing.T) {

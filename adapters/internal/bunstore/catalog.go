@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,10 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // ContainsPattern returns the LIKE pattern of "contains s".
 func ContainsPattern(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+
+// ErrUnknownColumn means a listing was asked to sort by a column it does
+// not allow.
+var ErrUnknownColumn = errors.New("unknown column")
 
 // ListDomains returns the page of domains q selects: one query for the page
 // and, unless the first page already holds every match, one for the total.

@@ -21,8 +21,9 @@ import (
 type Common struct {
 	// D is the store's dialect.
 	D Dialect
-	// RescueSQL is the dialect's rescue statement (see Rescue).
-	RescueSQL string
+	// RescueLock is the dialect's row lock clause for the runs a rescue
+	// picks (see Rescue).
+	RescueLock string
 }
 
 // GetDomain returns the domain with id, or an error wrapping core.ErrNotFound.
@@ -32,32 +33,32 @@ func (c Common) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error
 
 // Extend moves the job's lease to until, if the job still owns its domain.
 func (c Common) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
-	return Fenced(ctx, c.D, "extend lease", ExtendSQL, wf, job, func(a *QueueArgs) { a.Until = until })
+	return Fenced(ctx, c.D, "extend lease", extendSQL, "", wf, job, func(a *QueueArgs) { a.Until = until })
 }
 
 // Release puts the job back in the queue, due at once, and gives its
 // attempt back, if the job still owns its domain.
 func (c Common) Release(ctx context.Context, wf core.Workflow, job queue.Job, now time.Time) error {
-	return Fenced(ctx, c.D, "release", ReleaseSQL, wf, job, func(a *QueueArgs) { a.Now = now })
+	return Fenced(ctx, c.D, "release", releaseRunSQL, releaseDomainSQL, wf, job, func(a *QueueArgs) { a.Now = now })
 }
 
 // Retry puts the job back in the queue, due at at, with msg as its error,
 // if the job still owns its domain.
 func (c Common) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return Fenced(ctx, c.D, "retry", RetrySQL, wf, job, func(a *QueueArgs) { a.At, a.Msg, a.Now = at, msg, now })
+	return Fenced(ctx, c.D, "retry", retryRunSQL, retryDomainSQL, wf, job, func(a *QueueArgs) { a.At, a.Msg, a.Now = at, msg, now })
 }
 
 // Fail finishes the job with wf.Failed and msg as its error, if the job
 // still owns its domain.
 func (c Common) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	return Fenced(ctx, c.D, "fail", FailSQL, wf, job, func(a *QueueArgs) { a.Msg, a.Now = msg, now })
+	return Fenced(ctx, c.D, "fail", failRunSQL, failDomainSQL, wf, job, func(a *QueueArgs) { a.Msg, a.Now = msg, now })
 }
 
 // Rescue puts the running domains of wf whose lease expired before now back
 // in the queue, or fails those that used maxAttempts, and returns how many
 // it moved.
 func (c Common) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
-	return Rescue(ctx, c.D, c.RescueSQL, wf, maxAttempts, now)
+	return Rescue(ctx, c.D, c.RescueLock, wf, maxAttempts, now)
 }
 
 // FinishScan stores a finished email scan in one transaction fenced on the

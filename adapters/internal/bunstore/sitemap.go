@@ -14,17 +14,18 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
-// finishAnalysisSQL is the fenced write that completes a sitemap analysis,
-// the counterpart of finishScanSQL: it changes the domain only while the
-// job's claim still owns it (running, same token) and returns its id. It
-// runs first in FinishAnalysis's transaction, for the reasons finishScanSQL
-// gives.
-const finishAnalysisSQL = `UPDATE domains SET
+// finishAnalysisRunSQL is the fenced write that completes a sitemap
+// analysis's run (see fenceSQL), finishAnalysisDomainSQL its domain half:
+// Completed, the totals, the finish time.
+const (
+	finishAnalysisRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
+	finishAnalysisDomainSQL = `UPDATE domains SET
 	?secondary = ?done, ?error_col = NULL,
 	sitemap_count = ?sitemap_count, sitemap_url_count = ?sitemap_url_count,
-	?finished = ?now, ?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	?finished = ?now, updated_at = ?now
+WHERE id = ?id`
+)
 
 // deleteStaleFilesSQL removes the domain's files this analysis did not find
 // again; deleteAllFilesSQL, for an analysis that found none, all of them.
@@ -85,19 +86,15 @@ func FinishAnalysis(ctx context.Context, d Dialect, job queue.Job, out sitemap.O
 		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
 	}
 	a := analysisArgs{QueueArgs: qa, SitemapCount: len(rows), SitemapURLCount: out.TotalURLs}
-	a.ID, a.ClaimToken, a.Now = job.DomainID, job.Token, out.FinishedAt
+	a.ID, a.RunID, a.ClaimToken, a.Now = job.DomainID, job.RunID, job.Token, out.FinishedAt
 	urls := make([]string, len(rows))
 	for i, r := range rows {
 		urls[i] = r.URL
 	}
 
 	err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var ids []uuid.UUID
-		if err := tx.NewRaw(finishAnalysisSQL, &a).Scan(ctx, &ids); err != nil {
+		if err := FencedExec(ctx, tx, finishAnalysisRunSQL, finishAnalysisDomainSQL, &a); err != nil {
 			return err
-		}
-		if len(ids) == 0 {
-			return core.ErrLeaseLost
 		}
 		// Bun renders an empty slice as no VALUES at all: skip the statement.
 		if len(rows) > 0 {
