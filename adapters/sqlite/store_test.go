@@ -102,7 +102,7 @@ func TestSQLContract(t *testing.T) {
 // step and up again, concurrent callers, and a newer build's migration.
 func TestMigrateContract(t *testing.T) {
 	t.Parallel()
-	storetest.RunMigrate(t, storetest.Migrations{
+	m := storetest.Migrations{
 		All:         allMigrations(),
 		Newest:      migrations.Sqlite.Sorted()[len(allMigrations())-1].Name,
 		Migrate:     sqlite.Migrate,
@@ -111,5 +111,7 @@ func TestMigrateContract(t *testing.T) {
 		Open:        func(t *testing.T, path string) *bun.DB { return sqlitetest.Open(t, path) },
 		Migrated:    func(t *testing.T) *bun.DB { return sqlitetest.NewDB(t) },
 		TableExists: schemaObject,
-	})
+	}
+	storetest.RunMigrate(t, m)
+	storetest.RunMigrateJobs(t, m, func(db *bun.DB) storetest.ScanStore { return sqlite.NewStore(db) })
 }
