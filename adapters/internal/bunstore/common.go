@@ -111,3 +111,9 @@ func (c Common) StreamContacts(ctx context.Context, f catalog.ContactFilter, fn 
 func (c Common) CountStatuses(ctx context.Context) ([]core.StatusCount, error) {
 	return CountStatuses(ctx, c.D)
 }
+
+// Runs returns one page of the domain's runs of wf, newest first, and how
+// many there are.
+func (c Common) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, limit, offset int) ([]queue.Run, int, error) {
+	return Runs(ctx, c.D, wf, domainID, limit, offset)
+}
