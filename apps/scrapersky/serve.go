@@ -87,6 +87,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			Catalog:         catalog.NewLister(store),
 			Importer:        catalog.NewImporter(store, clock),
 			Sitemaps:        store,
+			Scans:           store,
 		})
 		if err != nil {
 			stopWork()

@@ -31,6 +31,7 @@ type store interface {
 	sitemap.Results
 	catalog.Store
 	httpapi.SitemapLister
+	httpapi.RunLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
 	Ping(ctx context.Context) error
