@@ -33,7 +33,8 @@ type runRow struct {
 
 // Runs returns at most limit of the domain's runs of wf after skipping
 // offset, newest first (jobs_history_idx's order), and how many there are.
-func Runs(ctx context.Context, d Dialect, wf core.Workflow, domainID uuid.UUID, limit, offset int) ([]queue.Run, int, error) {
+func (c Common) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, limit, offset int) ([]queue.Run, int, error) {
+	d := c.D
 	if _, err := ArgsFor(wf); err != nil {
 		return nil, 0, err
 	}

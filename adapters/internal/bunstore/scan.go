@@ -88,7 +88,8 @@ type pageRow struct {
 // twice in out is stored once: a contact keeps its first record and the
 // last LastSeenAt, a page its last record, as the upserts would across
 // scans.
-func FinishScan(ctx context.Context, d Dialect, job queue.Job, out scan.Outcome) error {
+func (c Common) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {
+	d := c.D
 	a, err := ArgsFor(core.EmailScan)
 	if err != nil {
 		return err
@@ -184,7 +185,8 @@ func pageRows(domainID uuid.UUID, ps []scan.Page) []pageRow {
 
 // Contacts returns the contacts stored for the domain, ordered by email in
 // byte order; none (not an error) for an unknown domain.
-func Contacts(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Contact, error) {
+func (c Common) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error) {
+	d := c.D
 	var rows []ContactRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("c.domain_id = ?", domainID).
@@ -201,7 +203,8 @@ func Contacts(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Contac
 
 // Pages returns the pages stored for the domain, ordered by URL in byte
 // order; none (not an error) for an unknown domain.
-func Pages(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Page, error) {
+func (c Common) Pages(ctx context.Context, domainID uuid.UUID) ([]scan.Page, error) {
+	d := c.D
 	var rows []pageRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("p.domain_id = ?", domainID).

@@ -73,7 +73,8 @@ type sitemapFileRow struct {
 // distinct URLs. A file with an invalid type, discovery or a negative URL
 // count (or a negative total) is rejected, before anything is written,
 // with an error wrapping core.ErrInvalidStatus.
-func FinishAnalysis(ctx context.Context, d Dialect, job queue.Job, out sitemap.Outcome) error {
+func (c Common) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.Outcome) error {
+	d := c.D
 	qa, err := ArgsFor(core.SitemapCuration)
 	if err != nil {
 		return err
@@ -164,7 +165,8 @@ func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, e
 
 // SitemapFiles returns the sitemap files stored for the domain, ordered by
 // URL in byte order; none (not an error) for an unknown domain.
-func SitemapFiles(ctx context.Context, d Dialect, domainID uuid.UUID) ([]sitemap.File, error) {
+func (c Common) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error) {
+	d := c.D
 	var rows []sitemapFileRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("sf.domain_id = ?", domainID).

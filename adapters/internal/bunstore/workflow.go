@@ -218,9 +218,9 @@ func FencedExec(ctx context.Context, db bun.IDB, runSQL, domainSQL string, a any
 	return nil
 }
 
-// Fenced runs a fenced write for job in one transaction, after set has
+// fenced runs a fenced write for job in one transaction, after set has
 // filled in the call's values, and maps "no row" to core.ErrLeaseLost.
-func Fenced(ctx context.Context, d Dialect, op string, runSQL, domainSQL string, wf core.Workflow, job queue.Job, set func(*QueueArgs)) error {
+func fenced(ctx context.Context, d Dialect, op string, runSQL, domainSQL string, wf core.Workflow, job queue.Job, set func(*QueueArgs)) error {
 	a, err := ArgsFor(wf)
 	if err != nil {
 		return err
@@ -290,10 +290,11 @@ const rescueDomainSQL = `UPDATE domains SET
 	updated_at = ?now
 WHERE id = ?id`
 
-// Rescue takes back wf's running runs whose lease expired before now, in
-// one transaction, and returns how many it moved. lock is the dialect's
-// row lock clause for the runs it picks ("" for none).
-func Rescue(ctx context.Context, d Dialect, lock string, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
+// Rescue takes back wf's running runs whose lease expired before now (see
+// rescueRunsSQL), or fails those that used maxAttempts, in one
+// transaction, and returns how many it moved.
+func (c Common) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
+	d, lock := c.D, c.RescueLock
 	a, err := ArgsFor(wf)
 	if err != nil {
 		return 0, err
