@@ -16,9 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store provides the ports.
@@ -42,7 +42,7 @@ type state struct {
 	open     map[openKey]uuid.UUID
 	contacts map[uuid.UUID]map[string]scan.Contact
 	pages    map[uuid.UUID]map[string]scan.Page
-	sitemaps map[uuid.UUID]map[string]sitemap.File // by domain, then URL
+	sitemaps map[uuid.UUID]map[string]analysis.File // by domain, then URL
 }
 
 // NewStore returns an empty store.
@@ -54,7 +54,7 @@ func NewStore() *Store {
 		open:     map[openKey]uuid.UUID{},
 		contacts: map[uuid.UUID]map[string]scan.Contact{},
 		pages:    map[uuid.UUID]map[string]scan.Page{},
-		sitemaps: map[uuid.UUID]map[string]sitemap.File{},
+		sitemaps: map[uuid.UUID]map[string]analysis.File{},
 	}}
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // TestSitemapContract runs the shared suite of storing sitemap analysis
@@ -68,8 +68,8 @@ func TestFinishAnalysisColumns(t *testing.T) {
 	require.Nil(t, claimed.FinishedAt)
 
 	finished := now.Add(time.Minute)
-	out := sitemap.Outcome{FinishedAt: finished, TotalURLs: 3, Files: []sitemap.File{
-		{DomainID: uuid.New(), URL: "https://cols0.example.org/a.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 3},
+	out := analysis.Outcome{FinishedAt: finished, TotalURLs: 3, Files: []analysis.File{
+		{DomainID: uuid.New(), URL: "https://cols0.example.org/a.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 3},
 	}}
 	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], out))
 	got := readAnalysisColumns(t, db, id)
@@ -102,31 +102,31 @@ func TestFinishAnalysisLargeOutcome(t *testing.T) {
 	s := postgres.NewStore(pgtest.NewDB(t))
 	now := time.Now().UTC()
 	id := storetest.QueueDomains(t, s, core.SitemapCuration, "big", 1)[0]
-	files := func(from, to int) sitemap.Analysis {
-		var a sitemap.Analysis
+	files := func(from, to int) analysis.Analysis {
+		var a analysis.Analysis
 		for i := from; i < to; i++ {
 			// Mixed case and punctuation, which byte order and most
 			// locales sort differently.
 			prefix := []string{"a", "B", "_", "z", "-", "Y"}[i%6]
-			a.Files = append(a.Files, sitemap.File{URL: "https://big0.example.org/" + prefix + uuid.NewString() + ".xml",
-				Type: sitemap.TypeStandard, Discovery: sitemap.DiscoverySitemapIndex, URLCount: i})
+			a.Files = append(a.Files, analysis.File{URL: "https://big0.example.org/" + prefix + uuid.NewString() + ".xml",
+				Type: analysis.TypeStandard, Discovery: analysis.DiscoverySitemapIndex, URLCount: i})
 		}
 		return a
 	}
 	first := files(0, 2000)
 	jobs, err := s.Claim(ctx, core.SitemapCuration, 1, time.Minute, now)
 	require.NoError(t, err)
-	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], sitemap.Build(id, first, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], analysis.Build(id, first, now)))
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 2000)
-	require.True(t, slices.IsSortedFunc(got, func(a, b sitemap.File) int { return strings.Compare(a.URL, b.URL) }), "byte order")
+	require.True(t, slices.IsSortedFunc(got, func(a, b analysis.File) int { return strings.Compare(a.URL, b.URL) }), "byte order")
 
 	storetest.QueueSitemapAgain(t, s, id)
-	second := sitemap.Analysis{Files: append(slices.Clone(first.Files[:10]), files(0, 5).Files...)}
+	second := analysis.Analysis{Files: append(slices.Clone(first.Files[:10]), files(0, 5).Files...)}
 	jobs, err = s.Claim(ctx, core.SitemapCuration, 1, time.Minute, now)
 	require.NoError(t, err)
-	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], sitemap.Build(id, second, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], analysis.Build(id, second, now)))
 	got, err = s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 15)
@@ -137,7 +137,7 @@ func TestFinishAnalysisLargeOutcome(t *testing.T) {
 }
 
 // TestSitemapSchemaConstraints checks the constraints of migration 4 that
-// mirror core/sitemap, by writing the tables directly.
+// mirror core/analysis, by writing the tables directly.
 func TestSitemapSchemaConstraints(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -16,11 +16,11 @@ import (
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
@@ -166,7 +166,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
 	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock)
-	analysisHandler := sitemap.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
+	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	var out []*queue.Worker
 	add := func(n int, wf core.Workflow, h queue.Handler) error {

@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 func TestArgsFor(t *testing.T) {
@@ -149,18 +149,18 @@ func TestOutcomeRows(t *testing.T) {
 	require.Len(t, pages, 2)
 	require.Equal(t, 200, pages[0].Status, "a page's last record wins")
 
-	files, err := sitemapFileRows(domainID, []sitemap.File{
-		{URL: "https://a.example/s\x00.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryRobotsTxt, URLCount: 1},
-		{URL: "https://a.example/s.xml", Type: sitemap.TypeIndex, Discovery: sitemap.DiscoveryCommonPath, URLCount: 2},
+	files, err := sitemapFileRows(domainID, []analysis.File{
+		{URL: "https://a.example/s\x00.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryRobotsTxt, URLCount: 1},
+		{URL: "https://a.example/s.xml", Type: analysis.TypeIndex, Discovery: analysis.DiscoveryCommonPath, URLCount: 2},
 	})
 	require.NoError(t, err)
 	require.Len(t, files, 1, "URLs equal once stored are one file")
-	require.Equal(t, string(sitemap.TypeStandard), files[0].Type)
+	require.Equal(t, string(analysis.TypeStandard), files[0].Type)
 	require.NotEqual(t, uuid.Nil, files[0].ID)
 
-	_, err = sitemapFileRows(domainID, []sitemap.File{{URL: "u", Type: "bogus", Discovery: sitemap.DiscoveryHTMLLink}})
+	_, err = sitemapFileRows(domainID, []analysis.File{{URL: "u", Type: "bogus", Discovery: analysis.DiscoveryHTMLLink}})
 	require.ErrorIs(t, err, core.ErrInvalidStatus)
-	_, err = sitemapFileRows(domainID, []sitemap.File{{URL: "u", Type: sitemap.TypeNews, Discovery: sitemap.DiscoveryHTMLLink, URLCount: -1}})
+	_, err = sitemapFileRows(domainID, []analysis.File{{URL: "u", Type: analysis.TypeNews, Discovery: analysis.DiscoveryHTMLLink, URLCount: -1}})
 	require.True(t, errors.Is(err, core.ErrInvalidStatus))
 }
 

@@ -10,8 +10,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // finishAnalysisRunSQL is the fenced write that completes a sitemap
@@ -69,11 +69,11 @@ type sitemapFileRow struct {
 //
 // The files are stored under job.DomainID, the domain the fence checked,
 // whatever DomainID they carry. A URL listed twice is stored once, its
-// first record winning as in sitemap.Build; sitemap_count counts the
+// first record winning as in analysis.Build; sitemap_count counts the
 // distinct URLs. A file with an invalid type, discovery or a negative URL
 // count (or a negative total) is rejected, before anything is written,
 // with an error wrapping core.ErrInvalidStatus.
-func (c Common) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.Outcome) error {
+func (c Common) FinishAnalysis(ctx context.Context, job queue.Job, out analysis.Outcome) error {
 	d := c.D
 	qa, err := ArgsFor(core.SitemapCuration)
 	if err != nil {
@@ -132,7 +132,7 @@ func (c Common) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 // (see asStored), the first winning. One INSERT … ON CONFLICT must not
 // touch the same row twice, so duplicates are dropped here, and
 // sitemap_count counts the rows. A file without an ID gets a fresh one.
-func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, error) {
+func sitemapFileRows(domainID uuid.UUID, fs []analysis.File) ([]sitemapFileRow, error) {
 	rows := make([]sitemapFileRow, 0, len(fs))
 	seen := make(map[string]bool, len(fs))
 	for _, f := range fs {
@@ -165,7 +165,7 @@ func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, e
 
 // SitemapFiles returns the sitemap files stored for the domain, ordered by
 // URL in byte order; none (not an error) for an unknown domain.
-func (c Common) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error) {
+func (c Common) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]analysis.File, error) {
 	d := c.D
 	var rows []sitemapFileRow
 	if err := d.DB.NewSelect().Model(&rows).
@@ -174,14 +174,14 @@ func (c Common) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap
 		Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list sitemap files of %s: %w", domainID, err)
 	}
-	out := make([]sitemap.File, len(rows))
+	out := make([]analysis.File, len(rows))
 	for i, r := range rows {
-		out[i] = sitemap.File{
+		out[i] = analysis.File{
 			ID:           r.ID,
 			DomainID:     r.DomainID,
 			URL:          r.URL,
-			Type:         sitemap.FileType(r.Type),
-			Discovery:    sitemap.Discovery(r.Discovery),
+			Type:         analysis.FileType(r.Type),
+			Discovery:    analysis.Discovery(r.Discovery),
 			URLCount:     r.URLCount,
 			LastModified: UTCPtr(r.LastModified),
 			Error:        r.Error,

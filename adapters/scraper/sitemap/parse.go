@@ -17,7 +17,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 // limits bound the reading of one file.
@@ -40,7 +40,7 @@ type child struct {
 type parsed struct {
 	// sitemap is true once the root element was <urlset> or <sitemapindex>.
 	sitemap bool
-	typ     sm.FileType
+	typ     analysis.FileType
 	count   int
 	lastmod *time.Time
 	// children are the first maxChildren entries of an index; dropped
@@ -59,14 +59,14 @@ const (
 )
 
 // extension returns the file type an element namespace stands for, or "".
-func extension(space string) sm.FileType {
+func extension(space string) analysis.FileType {
 	switch {
 	case strings.Contains(space, nsNews):
-		return sm.TypeNews
+		return analysis.TypeNews
 	case strings.Contains(space, nsVideo):
-		return sm.TypeVideo
+		return analysis.TypeVideo
 	case strings.Contains(space, nsImage):
-		return sm.TypeImage
+		return analysis.TypeImage
 	}
 	return ""
 }
@@ -87,7 +87,7 @@ func parse(r io.Reader, base *url.URL, lim limits, now time.Time) parsed {
 		return parsed{err: describe(err, lim)}
 	}
 	defer closeSrc()
-	w := walker{base: base, lim: lim, latest: now.Add(24 * time.Hour), used: map[sm.FileType]bool{}, entry: "url"}
+	w := walker{base: base, lim: lim, latest: now.Add(24 * time.Hour), used: map[analysis.FileType]bool{}, entry: "url"}
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -144,8 +144,8 @@ type walker struct {
 	field    string // "loc" or "lastmod" while inside one
 	text     bytes.Buffer
 	loc, mod string
-	declared sm.FileType
-	used     map[sm.FileType]bool
+	declared analysis.FileType
+	used     map[analysis.FileType]bool
 }
 
 // token takes one token and reports whether parsing must stop here, the
@@ -176,7 +176,7 @@ func (w *walker) start(t xml.StartElement) (stop bool) {
 	case w.depth == 2 && ext == "" && t.Name.Local == w.entry:
 		if w.p.count == w.lim.maxURLs {
 			noun := "URLs"
-			if w.p.typ == sm.TypeIndex {
+			if w.p.typ == analysis.TypeIndex {
 				noun = "sitemaps"
 			}
 			w.p.err = fmt.Sprintf("more than %d %s; stopped counting", w.lim.maxURLs, noun)
@@ -197,9 +197,9 @@ func (w *walker) start(t xml.StartElement) (stop bool) {
 func (w *walker) root(t xml.StartElement) (stop bool) {
 	switch t.Name.Local {
 	case "urlset":
-		w.p.typ = sm.TypeStandard
+		w.p.typ = analysis.TypeStandard
 	case "sitemapindex":
-		w.p.typ, w.entry = sm.TypeIndex, "sitemap"
+		w.p.typ, w.entry = analysis.TypeIndex, "sitemap"
 	default:
 		w.p.err = fmt.Sprintf("not a sitemap: root element <%s>", t.Name.Local)
 		return true
@@ -239,7 +239,7 @@ func (w *walker) endEntry() {
 	if lm != nil && (w.p.lastmod == nil || lm.After(*w.p.lastmod)) {
 		w.p.lastmod = lm
 	}
-	if w.p.typ == sm.TypeIndex && w.loc != "" {
+	if w.p.typ == analysis.TypeIndex && w.loc != "" {
 		switch u := resolve(w.base, w.loc); {
 		case u == "":
 		case len(w.p.children) == w.lim.maxChildren:
@@ -252,13 +252,13 @@ func (w *walker) endEntry() {
 
 // rank orders the extension types: a news sitemap may carry images, and a
 // video one thumbnails, so the rarer kind wins.
-func rank(t sm.FileType) int {
+func rank(t analysis.FileType) int {
 	switch t {
-	case sm.TypeNews:
+	case analysis.TypeNews:
 		return 3
-	case sm.TypeVideo:
+	case analysis.TypeVideo:
 		return 2
-	case sm.TypeImage:
+	case analysis.TypeImage:
 		return 1
 	}
 	return 0
@@ -266,11 +266,11 @@ func rank(t sm.FileType) int {
 
 // fileType refines a urlset's type: an extension whose elements are used
 // decides; failing that, a declared extension namespace.
-func fileType(t sm.FileType, used map[sm.FileType]bool, declared sm.FileType) sm.FileType {
-	if t == sm.TypeIndex {
+func fileType(t analysis.FileType, used map[analysis.FileType]bool, declared analysis.FileType) analysis.FileType {
+	if t == analysis.TypeIndex {
 		return t
 	}
-	best := sm.FileType("")
+	best := analysis.FileType("")
 	for e := range used {
 		if rank(e) > rank(best) {
 			best = e
@@ -282,7 +282,7 @@ func fileType(t sm.FileType, used map[sm.FileType]bool, declared sm.FileType) sm
 	case declared != "":
 		return declared
 	}
-	return sm.TypeStandard
+	return analysis.TypeStandard
 }
 
 // resolve returns loc as an absolute http(s) URL without fragment, or "".
