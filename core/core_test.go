@@ -45,28 +45,38 @@ func TestParseEnums(t *testing.T) {
 
 func TestShouldQueue(t *testing.T) {
 	t.Parallel()
-	s := func(v string) *string { return &v }
 	cases := []struct {
 		wf      core.Workflow
 		target  core.CurationStatus
-		current *string
+		current core.Secondary
 		want    bool
 	}{
 		{core.EmailScan, core.CurationSelected, nil, true},
-		{core.EmailScan, core.CurationSelected, s("Completed"), true},
-		{core.EmailScan, core.CurationSelected, s("Error"), true},
-		{core.EmailScan, core.CurationSelected, s("Cancelled"), true},
-		{core.EmailScan, core.CurationSelected, s("Queued"), false},
-		{core.EmailScan, core.CurationSelected, s("InProgress"), false},
+		{core.EmailScan, core.CurationSelected, core.TaskCompleted, true},
+		{core.EmailScan, core.CurationSelected, core.TaskError, true},
+		{core.EmailScan, core.CurationSelected, core.TaskCancelled, true},
+		{core.EmailScan, core.CurationSelected, core.TaskQueued, false},
+		{core.EmailScan, core.CurationSelected, core.TaskInProgress, false},
 		{core.EmailScan, core.CurationMaybe, nil, false},
-		{core.EmailScan, core.CurationNew, s("Completed"), false},
-		{core.SitemapCuration, core.CurationSelected, s("Processing"), false},
-		{core.SitemapCuration, core.CurationSelected, s("Queued"), false},
-		{core.SitemapCuration, core.CurationSelected, s("Error"), true},
+		{core.EmailScan, core.CurationNew, core.TaskCompleted, false},
+		{core.SitemapCuration, core.CurationSelected, core.AnalysisProcessing, false},
+		{core.SitemapCuration, core.CurationSelected, core.AnalysisQueued, false},
+		{core.SitemapCuration, core.CurationSelected, core.AnalysisError, true},
 		{core.SitemapCuration, core.CurationArchived, nil, false},
 	}
 	for _, c := range cases {
 		require.Equal(t, c.want, c.wf.ShouldQueue(c.target, c.current), "%s %s %v", c.wf.Name, c.target, c.current)
+	}
+}
+
+func TestWorkflowStatuses(t *testing.T) {
+	t.Parallel()
+	for _, wf := range core.Workflows {
+		all := wf.Statuses()
+		for _, v := range append([]core.Secondary{wf.Queued, wf.Running, wf.Done, wf.Failed}, wf.Active...) {
+			require.True(t, v.Valid(), "%s %v", wf.Name, v)
+			require.Contains(t, all, v, "%s", wf.Name)
+		}
 	}
 }
 

@@ -7,6 +7,3 @@ type StatusCount struct {
 	Status string
 	Count  int
 }
-
-// StatusFields are the status columns counted for metrics and dashboards.
-var StatusFields = []Field{FieldEmailScanStatus, FieldPageScrapeStatus, FieldSitemapCurationStatus, FieldSitemapAnalysisStatus}

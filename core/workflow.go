@@ -1,49 +1,42 @@
 package core
 
-// Field names a status or error column of Domain; the names are the column
-// names, so adapters can use them as SQL identifiers.
-type Field string
-
-// The columns the workflows touch.
-const (
-	FieldSitemapCurationStatus Field = "sitemap_curation_status"
-	FieldSitemapAnalysisStatus Field = "sitemap_analysis_status"
-	FieldSitemapAnalysisError  Field = "sitemap_analysis_error"
-	FieldEmailScanStatus       Field = "email_scan_status"
-	FieldPageScrapeStatus      Field = "page_scrape_status"
-	FieldPageScrapeError       Field = "page_scrape_error"
-)
+// Secondary is a workflow's processing status: a TaskStatus (the email
+// scan's page_scrape_status) or an AnalysisStatus (the sitemap analysis's
+// sitemap_analysis_status). A nil Secondary is the NULL status of a domain
+// that was never queued.
+type Secondary interface {
+	// Valid reports whether the value is one of its enum's.
+	Valid() bool
+	// String returns the wire string.
+	String() string
+}
 
 // Workflow describes one instance of the synchronous secondary state update
-// pattern: setting Primary to Trigger sets Secondary to Queued and clears
-// ErrorField, unless Secondary already holds one of Active.
+// pattern: setting the primary (curation) status to Trigger queues the
+// secondary (processing) status, unless it is already one of Active; a
+// worker then moves it to Running and on to Done or Failed.
+//
+// A Workflow names no storage: the stores map Name to their columns (the
+// SQL stores in adapters/internal/bunstore, the memory store to Domain's
+// fields).
 type Workflow struct {
-	// Name identifies the workflow in logs and metrics.
+	// Name identifies the workflow in logs, metrics and the stores.
 	Name string
-	// Primary is the user-set curation status column.
-	Primary Field
 	// Trigger is the primary value that queues processing.
 	Trigger CurationStatus
-	// Secondary is the processing status column.
-	Secondary Field
-	// Queued is the secondary value that marks work to do.
-	Queued string
+	// Queued marks work to do; Running a domain a worker holds; Done and
+	// Failed how the worker finished.
+	Queued, Running, Done, Failed Secondary
 	// Active are the secondary values that block re-queueing.
-	Active []string
-	// ErrorField is cleared when a domain is queued.
-	ErrorField Field
-	// Running is the secondary value while a worker holds the domain.
-	Running string
-	// Done and Failed are the secondary values a worker finishes with.
-	Done, Failed string
-	// Prefix names the workflow's queue columns: Prefix+"_attempts",
-	// Prefix+"_claim_token", Prefix+"_lease_expires_at" and so on.
-	Prefix string
+	Active []Secondary
 }
 
 // ShouldQueue reports whether setting the primary status to target queues a
-// domain whose secondary status is current (nil for NULL).
-func (w Workflow) ShouldQueue(target CurationStatus, current *string) bool {
+// domain whose secondary status is current (nil for NULL). It is the
+// queueing rule: the memory store calls it, and the SQL stores express it
+// once (bunstore's queueSecondarySQL); storetest.RunQueue's ShouldQueue
+// case pins every store to it.
+func (w Workflow) ShouldQueue(target CurationStatus, current Secondary) bool {
 	if target != w.Trigger {
 		return false
 	}
@@ -51,41 +44,60 @@ func (w Workflow) ShouldQueue(target CurationStatus, current *string) bool {
 		return true
 	}
 	for _, a := range w.Active {
-		if *current == a {
+		if current == a {
 			return false
 		}
 	}
 	return true
 }
 
+// Statuses returns every value the workflow's secondary status can take,
+// in the enum's order.
+func (w Workflow) Statuses() []Secondary {
+	switch w.Queued.(type) {
+	case TaskStatus:
+		return secondaries(TaskStatuses)
+	case AnalysisStatus:
+		return secondaries(AnalysisStatuses)
+	}
+	return nil
+}
+
+func secondaries[S interface {
+	~string
+	Secondary
+}](vs []S) []Secondary {
+	out := make([]Secondary, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
 // EmailScan is the work order's workflow: email_scan_status Selected queues
 // page_scrape_status unless it is Queued or InProgress.
 var EmailScan = Workflow{
-	Name:       "email_scan",
-	Primary:    FieldEmailScanStatus,
-	Trigger:    CurationSelected,
-	Secondary:  FieldPageScrapeStatus,
-	Queued:     string(TaskQueued),
-	Active:     []string{string(TaskQueued), string(TaskInProgress)},
-	ErrorField: FieldPageScrapeError,
-	Running:    string(TaskInProgress),
-	Done:       string(TaskCompleted),
-	Failed:     string(TaskError),
-	Prefix:     "page_scrape",
+	Name:    "email_scan",
+	Trigger: CurationSelected,
+	Queued:  TaskQueued,
+	Running: TaskInProgress,
+	Done:    TaskCompleted,
+	Failed:  TaskError,
+	Active:  []Secondary{TaskQueued, TaskInProgress},
 }
 
-// SitemapCuration is the reference workflow: sitemap_curation_status Selected
-// queues sitemap_analysis_status unless it is Queued or Processing.
+// SitemapCuration is the reference workflow: sitemap_curation_status
+// Selected queues sitemap_analysis_status unless it is Queued or
+// Processing.
 var SitemapCuration = Workflow{
-	Name:       "sitemap_curation",
-	Primary:    FieldSitemapCurationStatus,
-	Trigger:    CurationSelected,
-	Secondary:  FieldSitemapAnalysisStatus,
-	Queued:     string(AnalysisQueued),
-	Active:     []string{string(AnalysisQueued), string(AnalysisProcessing)},
-	ErrorField: FieldSitemapAnalysisError,
-	Running:    string(AnalysisProcessing),
-	Done:       string(AnalysisCompleted),
-	Failed:     string(AnalysisError),
-	Prefix:     "sitemap_analysis",
+	Name:    "sitemap_curation",
+	Trigger: CurationSelected,
+	Queued:  AnalysisQueued,
+	Running: AnalysisProcessing,
+	Done:    AnalysisCompleted,
+	Failed:  AnalysisError,
+	Active:  []Secondary{AnalysisQueued, AnalysisProcessing},
 }
+
+// Workflows are the workflows this service runs.
+var Workflows = []Workflow{EmailScan, SitemapCuration}

@@ -3,9 +3,10 @@
 // <version>_<name>.up.sql and <version>_<name>.down.sql; the version is a
 // 14-digit timestamp and orders the migrations.
 //
-// Each engine has its own folder (postgres/ today, sqlite/ later) because the
-// dialects differ in types and constraints; the column names are the same
-// everywhere, since they are the contract with core.Field.
+// Each engine has its own folder (postgres/ and sqlite/) because the
+// dialects differ in types and constraints; the versions, table, column,
+// constraint and index names are the same in both, and the stores map a
+// core.Workflow to those columns (adapters/internal/bunstore).
 package migrations
 
 import (

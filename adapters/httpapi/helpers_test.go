@@ -141,6 +141,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		DB:              fakePinger{},
 		Catalog:         catalog.NewLister(store),
 		Sitemaps:        store,
+		Scans:           store,
 		Importer:        catalog.NewImporter(store, clock),
 	}
 	for _, o := range opts {

@@ -115,6 +115,8 @@ type Deps struct {
 	Importer DomainImporter
 	// Sitemaps serves GET /api/v3/domains/{id}/sitemaps; nil leaves it out.
 	Sitemaps SitemapLister
+	// Scans serves GET /api/v3/domains/{id}/scans; nil leaves it out.
+	Scans RunLister
 }
 
 // Server is the configured Fiber application.
@@ -202,6 +204,9 @@ func (s *Server) routes() {
 	}
 	if s.deps.Sitemaps != nil {
 		v3.Get("/:id/sitemaps", s.listSitemaps)
+	}
+	if s.deps.Scans != nil {
+		v3.Get("/:id/scans", s.listScans)
 	}
 	if s.deps.Catalog != nil {
 		v3.Get("", s.listDomains)

@@ -10,17 +10,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 // SitemapLister reads the sitemap files the last analysis of a domain found.
 type SitemapLister interface {
-	SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error)
+	SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]analysis.File, error)
 }
 
 // sitemapsResponse is the answer of GET /api/v3/domains/{id}/sitemaps.
 type sitemapsResponse struct {
-	Items []sitemap.File `json:"items"`
+	Items []analysis.File `json:"items"`
 }
 
 // listSitemaps answers with a domain's sitemap files; 404 for an unknown
@@ -41,7 +41,7 @@ func (s *Server) listSitemaps(c *fiber.Ctx) error {
 		return fmt.Errorf("list sitemap files: %w", err)
 	}
 	if files == nil {
-		files = []sitemap.File{}
+		files = []analysis.File{}
 	}
 	return c.JSON(sitemapsResponse{Items: files})
 }

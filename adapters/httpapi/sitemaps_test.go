@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 func TestListSitemaps(t *testing.T) {
@@ -38,8 +38,8 @@ func TestListSitemaps(t *testing.T) {
 		}
 	}
 	require.Equal(t, d.ID, job.DomainID)
-	out := sitemap.Build(d.ID, sitemap.Analysis{Files: []sitemap.File{
-		{URL: "https://fresh.example.com/sitemap.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 12},
+	out := analysis.Build(d.ID, analysis.Analysis{Files: []analysis.File{
+		{URL: "https://fresh.example.com/sitemap.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 12},
 	}}, time.Now())
 	require.NoError(t, e.store.FinishAnalysis(ctx, job, out))
 

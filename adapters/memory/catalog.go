@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -37,7 +38,7 @@ func (s *Store) ListDomains(ctx context.Context, q catalog.DomainQuery) (catalog
 	slices.SortFunc(match, func(a, b core.Domain) int {
 		c := compareBy(a, b, q.SortBy)
 		if c == 0 {
-			c = compare(a.ID[:], b.ID[:])
+			c = bytes.Compare(a.ID[:], b.ID[:])
 		}
 		if q.SortDesc {
 			return -c
@@ -184,4 +185,4 @@ func compareContacts(a, b scan.Contact) int {
 	return compareIDs(a.ID, b.ID)
 }
 
-func compareIDs(a, b uuid.UUID) int { return compare(a[:], b[:]) }
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

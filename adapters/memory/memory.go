@@ -5,6 +5,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -15,9 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store provides the ports.
@@ -37,11 +38,11 @@ type Store struct {
 type state struct {
 	domains  map[uuid.UUID]core.Domain
 	byHost   map[string]uuid.UUID
-	leases   map[string]map[uuid.UUID]lease
-	attempts map[string]int
+	runs     map[uuid.UUID]run
+	open     map[openKey]uuid.UUID
 	contacts map[uuid.UUID]map[string]scan.Contact
 	pages    map[uuid.UUID]map[string]scan.Page
-	sitemaps map[uuid.UUID]map[string]sitemap.File // by domain, then URL
+	sitemaps map[uuid.UUID]map[string]analysis.File // by domain, then URL
 }
 
 // NewStore returns an empty store.
@@ -49,24 +50,19 @@ func NewStore() *Store {
 	return &Store{state: &state{
 		domains:  map[uuid.UUID]core.Domain{},
 		byHost:   map[string]uuid.UUID{},
-		leases:   map[string]map[uuid.UUID]lease{},
-		attempts: map[string]int{},
+		runs:     map[uuid.UUID]run{},
+		open:     map[openKey]uuid.UUID{},
 		contacts: map[uuid.UUID]map[string]scan.Contact{},
 		pages:    map[uuid.UUID]map[string]scan.Page{},
-		sitemaps: map[uuid.UUID]map[string]sitemap.File{},
+		sitemaps: map[uuid.UUID]map[string]analysis.File{},
 	}}
 }
 
 func (s *state) clone() *state {
-	// A unit of work writes domains and the queue bookkeeping; contacts,
-	// pages and sitemap files are shared with the copy and never written
-	// inside one.
-	leases := make(map[string]map[uuid.UUID]lease, len(s.leases))
-	for k, v := range s.leases {
-		leases[k] = maps.Clone(v)
-	}
-	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), leases: leases,
-		attempts: maps.Clone(s.attempts), contacts: s.contacts, pages: s.pages, sitemaps: s.sitemaps}
+	// A unit of work writes only domains; runs, contacts, pages and sitemap
+	// files are shared with the copy and never written inside one.
+	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), runs: s.runs,
+		open: s.open, contacts: s.contacts, pages: s.pages, sitemaps: s.sitemaps}
 }
 
 // Within runs fn against a private copy of the store and installs the copy
@@ -128,8 +124,13 @@ type tx struct {
 	st *state
 }
 
+// SetPrimary sets wf's primary status on the existing domains of ids.
 func (t *tx) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := fieldsOf(wf)
+	if err != nil {
 		return nil, err
 	}
 	var out []uuid.UUID
@@ -138,9 +139,7 @@ func (t *tx) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, 
 		if !ok {
 			continue
 		}
-		if err := setPrimary(&d, wf.Primary, status); err != nil {
-			return nil, err
-		}
+		*f.primary(&d) = status
 		d.UpdatedAt = now
 		t.st.domains[id] = d
 		out = append(out, id)
@@ -148,33 +147,25 @@ func (t *tx) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, 
 	return out, nil
 }
 
+// QueueSecondary queues the domains of ids for which wf.ShouldQueue holds.
 func (t *tx) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := fieldsOf(wf)
+	if err != nil {
 		return nil, err
 	}
 	var out []uuid.UUID
 	for _, id := range sorted(ids) {
 		d, ok := t.st.domains[id]
-		if !ok {
+		if !ok || !wf.ShouldQueue(wf.Trigger, f.get(&d)) {
 			continue
 		}
-		cur, err := secondary(&d, wf.Secondary)
-		if err != nil {
-			return nil, err
-		}
-		if cur != nil && slices.Contains(wf.Active, *cur) {
-			continue
-		}
-		if err := queueDomain(&d, wf); err != nil {
-			return nil, err
-		}
-		// Queueing starts a fresh job: no attempts, due at once.
-		if wf.Prefix == core.EmailScan.Prefix {
-			d.PageScrapeAttempts = 0
-		} else {
-			delete(t.st.attempts, wf.Prefix+"/"+id.String())
-		}
-		delete(t.st.leases[wf.Prefix], id)
+		// Queueing starts a fresh run at the next claim: the attempts
+		// shown go back to zero.
+		f.setSecondary(&d, wf.Queued, nil)
+		*f.attempts(&d) = 0
 		d.UpdatedAt = now
 		t.st.domains[id] = d
 		out = append(out, id)
@@ -184,74 +175,6 @@ func (t *tx) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UU
 
 func sorted(ids []uuid.UUID) []uuid.UUID {
 	out := slices.Clone(ids)
-	slices.SortFunc(out, func(a, b uuid.UUID) int { return compare(a[:], b[:]) })
+	slices.SortFunc(out, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	return out
-}
-
-func compare(a, b []byte) int {
-	for i := range a {
-		if a[i] != b[i] {
-			return int(a[i]) - int(b[i])
-		}
-	}
-	return 0
-}
-
-func setPrimary(d *core.Domain, f core.Field, s core.CurationStatus) error {
-	switch f {
-	case core.FieldEmailScanStatus:
-		d.EmailScanStatus = s
-	case core.FieldSitemapCurationStatus:
-		d.SitemapCurationStatus = s
-	default:
-		return fmt.Errorf("memory: %q is not a primary status field", f)
-	}
-	return nil
-}
-
-func secondary(d *core.Domain, f core.Field) (*string, error) {
-	switch f {
-	case core.FieldPageScrapeStatus:
-		if d.PageScrapeStatus == nil {
-			return nil, nil
-		}
-		s := string(*d.PageScrapeStatus)
-		return &s, nil
-	case core.FieldSitemapAnalysisStatus:
-		if d.SitemapAnalysisStatus == nil {
-			return nil, nil
-		}
-		s := string(*d.SitemapAnalysisStatus)
-		return &s, nil
-	}
-	return nil, fmt.Errorf("memory: %q is not a secondary status field", f)
-}
-
-func queueDomain(d *core.Domain, wf core.Workflow) error {
-	return setSecondary(d, wf.Secondary, wf.Queued, nil)
-}
-
-// secondaryError returns a secondary status's error field.
-func secondaryError(d *core.Domain, f core.Field) *string {
-	if f == core.FieldPageScrapeStatus {
-		return d.PageScrapeError
-	}
-	return d.SitemapAnalysisError
-}
-
-// setSecondary sets a secondary status and its error field.
-func setSecondary(d *core.Domain, f core.Field, value string, errMsg *string) error {
-	switch f {
-	case core.FieldPageScrapeStatus:
-		s := core.TaskStatus(value)
-		d.PageScrapeStatus = &s
-		d.PageScrapeError = errMsg
-	case core.FieldSitemapAnalysisStatus:
-		s := core.AnalysisStatus(value)
-		d.SitemapAnalysisStatus = &s
-		d.SitemapAnalysisError = errMsg
-	default:
-		return fmt.Errorf("memory: %q is not a secondary status field", f)
-	}
-	return nil
 }

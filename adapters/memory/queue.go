@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -12,42 +13,42 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
-var (
-	_ queue.Queue = (*Store)(nil)
-)
+var _ queue.Queue = (*Store)(nil)
 
-// lease is the queue bookkeeping of one domain in one workflow.
-type lease struct {
-	token   uuid.UUID
-	expires time.Time
-	next    time.Time
+// run is a queue.Run with its bookkeeping: the claim token and lease of a
+// running run.
+type run struct {
+	queue.Run
+	token uuid.UUID
+	lease time.Time
 }
 
-func (s *state) leaseOf(wf core.Workflow, id uuid.UUID) lease {
-	return s.leases[wf.Prefix][id]
+// openKey names a domain's open (not finished) run in one workflow; a
+// domain has at most one.
+type openKey struct {
+	workflow string
+	domain   uuid.UUID
 }
 
-func (s *state) setLease(wf core.Workflow, id uuid.UUID, l lease) {
-	if s.leases[wf.Prefix] == nil {
-		s.leases[wf.Prefix] = map[uuid.UUID]lease{}
-	}
-	s.leases[wf.Prefix][id] = l
-}
-
-// Claim moves due Queued domains to Running, oldest update first.
+// Claim moves due Queued domains to Running, oldest update first, starting
+// a run or resuming the domain's waiting one.
 func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, leaseFor time.Duration, now time.Time) ([]queue.Job, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	f, err := fieldsOf(wf)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	st := s.state
 	var due []core.Domain
-	for id, d := range s.state.domains {
-		cur, err := secondary(&d, wf.Secondary)
-		if err != nil {
-			return nil, err
+	for id, d := range st.domains {
+		if f.get(&d) != wf.Queued {
+			continue
 		}
-		if cur == nil || *cur != wf.Queued || s.state.leaseOf(wf, id).next.After(now) {
+		if r, ok := st.openRun(wf, id); ok && r.NextAttemptAt != nil && r.NextAttemptAt.After(now) {
 			continue
 		}
 		due = append(due, d)
@@ -56,156 +57,193 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, leaseFor
 		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
 			return c
 		}
-		return compare(a.ID[:], b.ID[:])
+		return bytes.Compare(a.ID[:], b.ID[:])
 	})
 	var jobs []queue.Job
 	for _, d := range due[:min(limit, len(due))] {
-		l := lease{token: uuid.New(), expires: now.Add(leaseFor)}
-		s.state.setLease(wf, d.ID, l)
+		r, ok := st.openRun(wf, d.ID)
+		if !ok {
+			r = run{Run: queue.Run{ID: uuid.New(), DomainID: d.ID, Workflow: wf.Name, StartedAt: now}}
+		}
+		r.State, r.Attempt, r.NextAttemptAt = queue.RunRunning, r.Attempt+1, nil
+		r.token, r.lease = uuid.New(), now.Add(leaseFor)
+		st.putRun(r)
 		// The last error stays visible until the domain finishes.
-		if err := setSecondary(&d, wf.Secondary, wf.Running, secondaryError(&d, wf.Secondary)); err != nil {
-			return nil, err
-		}
-		attempts := 0
-		if wf.Prefix == core.EmailScan.Prefix {
-			d.PageScrapeAttempts++
-			attempts = d.PageScrapeAttempts
-			d.PageScrapeStartedAt = &now
-			d.PageScrapeFinishedAt = nil
-		} else {
-			attempts = s.state.bumpAttempts(wf, d.ID, 1)
-		}
+		f.set(&d, wf.Running)
+		*f.attempts(&d), *f.started(&d), *f.finished(&d) = r.Attempt, copyTime(&now), nil
 		d.UpdatedAt = now
-		s.state.domains[d.ID] = d
-		jobs = append(jobs, queue.Job{DomainID: d.ID, Domain: d.Domain, Attempt: attempts, Token: l.token, LeaseExpiresAt: l.expires})
+		st.domains[d.ID] = d
+		jobs = append(jobs, queue.Job{DomainID: d.ID, Domain: d.Domain, RunID: r.ID, Attempt: r.Attempt, Token: r.token, LeaseExpiresAt: r.lease})
 	}
 	return jobs, nil
 }
 
-// bumpAttempts keeps attempt counts for workflows whose Domain fields do
-// not carry them.
-func (s *state) bumpAttempts(wf core.Workflow, id uuid.UUID, by int) int {
-	key := wf.Prefix + "/" + id.String()
-	s.attempts[key] += by
-	return s.attempts[key]
+// openRun returns the open run of the domain in wf.
+func (st *state) openRun(wf core.Workflow, id uuid.UUID) (run, bool) {
+	rid, ok := st.open[openKey{wf.Name, id}]
+	if !ok {
+		return run{}, false
+	}
+	return st.runs[rid], true
 }
 
-// fenced returns the domain if job still owns it.
-func (s *state) fenced(wf core.Workflow, job queue.Job) (core.Domain, error) {
-	d, ok := s.domains[job.DomainID]
+// putRun stores r and keeps the index of open runs.
+func (st *state) putRun(r run) {
+	st.runs[r.ID] = r
+	k := openKey{r.Workflow, r.DomainID}
+	if r.State.Finished() {
+		delete(st.open, k)
+	} else {
+		st.open[k] = r.ID
+	}
+}
+
+// fenced returns the job's run and domain if the job still owns them.
+func (st *state) fenced(wf core.Workflow, job queue.Job) (run, core.Domain, error) {
+	r, ok := st.openRun(wf, job.DomainID)
+	if !ok || r.State != queue.RunRunning || r.token != job.Token {
+		return run{}, core.Domain{}, fmt.Errorf("domain %s: %w", job.DomainID, core.ErrLeaseLost)
+	}
+	d, ok := st.domains[job.DomainID]
 	if !ok {
-		return core.Domain{}, fmt.Errorf("domain %s: %w", job.DomainID, core.ErrNotFound)
+		return run{}, core.Domain{}, fmt.Errorf("domain %s: %w", job.DomainID, core.ErrNotFound)
 	}
-	cur, err := secondary(&d, wf.Secondary)
-	if err != nil {
-		return core.Domain{}, err
-	}
-	if cur == nil || *cur != wf.Running || s.leaseOf(wf, job.DomainID).token != job.Token {
-		return core.Domain{}, fmt.Errorf("domain %s: %w", job.DomainID, core.ErrLeaseLost)
-	}
-	return d, nil
+	return r, d, nil
 }
 
 // Extend moves the lease of a job that still owns its domain.
 func (s *Store) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.state.fenced(wf, job); err != nil {
+	r, _, err := s.state.fenced(wf, job)
+	if err != nil {
 		return err
 	}
-	l := s.state.leaseOf(wf, job.DomainID)
-	l.expires = until
-	s.state.setLease(wf, job.DomainID, l)
+	r.lease = until
+	s.state.putRun(r)
 	return nil
 }
 
 // Release puts the job back in the queue and gives the attempt back.
 func (s *Store) Release(ctx context.Context, wf core.Workflow, job queue.Job, now time.Time) error {
-	return s.requeue(wf, job, now, now, nil, -1)
+	return s.requeue(wf, job, nil, now, nil, -1)
 }
 
 // Retry puts the job back in the queue, due at at.
 func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return s.requeue(wf, job, at, now, &msg, 0)
+	return s.requeue(wf, job, &at, now, &msg, 0)
 }
 
-func (s *Store) requeue(wf core.Workflow, job queue.Job, at, now time.Time, msg *string, attemptDelta int) error {
+func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time.Time, msg *string, attemptDelta int) error {
+	f, err := fieldsOf(wf)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, err := s.state.fenced(wf, job)
+	r, d, err := s.state.fenced(wf, job)
 	if err != nil {
 		return err
 	}
 	if msg == nil {
-		msg = secondaryError(&d, wf.Secondary)
-	}
-	if err := setSecondary(&d, wf.Secondary, wf.Queued, msg); err != nil {
-		return err
-	}
-	if wf.Prefix == core.EmailScan.Prefix {
-		d.PageScrapeAttempts += attemptDelta
+		msg = *f.errField(&d)
 	} else {
-		s.state.bumpAttempts(wf, d.ID, attemptDelta)
+		r.Error = *msg
 	}
+	r.State, r.Attempt, r.NextAttemptAt = queue.RunWaiting, r.Attempt+attemptDelta, copyTime(at)
+	r.token, r.lease = uuid.Nil, time.Time{}
+	s.state.putRun(r)
+	f.setSecondary(&d, wf.Queued, msg)
+	*f.attempts(&d) = r.Attempt
 	d.UpdatedAt = now
 	s.state.domains[d.ID] = d
-	s.state.setLease(wf, d.ID, lease{next: at})
 	return nil
 }
 
 // Fail finishes the job with the workflow's failed status.
 func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, err := s.state.fenced(wf, job)
+	f, err := fieldsOf(wf)
 	if err != nil {
 		return err
 	}
-	if err := setSecondary(&d, wf.Secondary, wf.Failed, &msg); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, d, err := s.state.fenced(wf, job)
+	if err != nil {
 		return err
 	}
-	if wf.Prefix == core.EmailScan.Prefix {
-		d.PageScrapeFinishedAt = &now
-	}
-	d.UpdatedAt = now
-	s.state.domains[d.ID] = d
-	s.state.setLease(wf, d.ID, lease{})
+	s.state.finish(f, wf.Failed, r, d, queue.RunFailed, msg, now)
 	return nil
 }
 
-// Rescue takes back Running domains whose lease expired.
+// finish ends run r of domain d in state rs, with msg as its error, and
+// sets the domain's secondary status to status.
+func (st *state) finish(f fields, status core.Secondary, r run, d core.Domain, rs queue.RunState, msg string, now time.Time) {
+	r.State, r.Error, r.FinishedAt = rs, msg, &now
+	r.token, r.lease, r.NextAttemptAt = uuid.Nil, time.Time{}, nil
+	st.putRun(r)
+	var errMsg *string
+	if msg != "" {
+		errMsg = &msg
+	}
+	f.setSecondary(&d, status, errMsg)
+	*f.finished(&d) = copyTime(&now)
+	d.UpdatedAt = now
+	st.domains[d.ID] = d
+}
+
+// Rescue takes back running runs whose lease expired.
 func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
+	f, err := fieldsOf(wf)
+	if err != nil {
+		return 0, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	st := s.state
 	n := 0
-	for id, d := range s.state.domains {
-		cur, err := secondary(&d, wf.Secondary)
-		if err != nil {
-			return 0, err
-		}
-		l := s.state.leaseOf(wf, id)
-		if cur == nil || *cur != wf.Running || !l.expires.Before(now) {
+	for _, rid := range st.open {
+		r := st.runs[rid]
+		if r.Workflow != wf.Name || r.State != queue.RunRunning || !r.lease.Before(now) {
 			continue
 		}
-		attempts := d.PageScrapeAttempts
-		if wf.Prefix != core.EmailScan.Prefix {
-			attempts = s.state.bumpAttempts(wf, id, 0)
-		}
-		status, msg := wf.Queued, "lease expired (worker lost)"
-		if attempts >= maxAttempts {
-			status = wf.Failed
-			msg = fmt.Sprintf("lease expired after %d attempts", attempts)
-		}
-		if err := setSecondary(&d, wf.Secondary, status, &msg); err != nil {
-			return 0, err
-		}
-		if status == wf.Failed && wf.Prefix == core.EmailScan.Prefix {
-			d.PageScrapeFinishedAt = &now
-		}
-		d.UpdatedAt = now
-		s.state.domains[id] = d
-		s.state.setLease(wf, id, lease{})
+		d := st.domains[r.DomainID]
 		n++
+		if r.Attempt >= maxAttempts {
+			st.finish(f, wf.Failed, r, d, queue.RunFailed, fmt.Sprintf("lease expired after %d attempts", r.Attempt), now)
+			continue
+		}
+		msg := "lease expired (worker lost)"
+		r.State, r.Error, r.token, r.lease, r.NextAttemptAt = queue.RunWaiting, msg, uuid.Nil, time.Time{}, nil
+		st.putRun(r)
+		f.setSecondary(&d, wf.Queued, &msg)
+		d.UpdatedAt = now
+		st.domains[d.ID] = d
 	}
 	return n, nil
+}
+
+// Runs returns the domain's runs in wf, newest first: at most limit of
+// them after skipping offset.
+func (s *Store) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, limit, offset int) ([]queue.Run, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []queue.Run
+	for _, r := range s.state.runs {
+		if r.Workflow == wf.Name && r.DomainID == domainID {
+			out = append(out, r.Run)
+		}
+	}
+	slices.SortFunc(out, func(a, b queue.Run) int {
+		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(b.ID[:], a.ID[:])
+	})
+	total := len(out)
+	out = out[min(offset, total):min(offset+limit, total)]
+	return slices.Clone(out), total, nil
 }

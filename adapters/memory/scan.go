@@ -22,7 +22,11 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wf := core.EmailScan
-	d, err := s.state.fenced(wf, job)
+	f, err := fieldsOf(wf)
+	if err != nil {
+		return err
+	}
+	r, d, err := s.state.fenced(wf, job)
 	if err != nil {
 		return err
 	}
@@ -38,6 +42,7 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 			continue
 		}
 		cs[c.Email] = c
+		r.NewContacts++
 	}
 	ps := s.state.pages[d.ID]
 	if ps == nil {
@@ -47,15 +52,10 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	for _, p := range out.Pages {
 		ps[p.URL] = p
 	}
-	if err := setSecondary(&d, wf.Secondary, wf.Done, nil); err != nil {
-		return err
-	}
 	d.PagesScanned = len(out.Pages)
 	d.ContactsFound = len(out.Contacts)
-	d.PageScrapeFinishedAt = &out.FinishedAt
-	d.UpdatedAt = out.FinishedAt
-	s.state.domains[d.ID] = d
-	s.state.setLease(wf, d.ID, lease{})
+	r.PagesScanned, r.ContactsFound = d.PagesScanned, d.ContactsFound
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
 	return nil
 }
 

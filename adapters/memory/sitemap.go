@@ -10,11 +10,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
-var _ sitemap.Results = (*Store)(nil)
+var _ analysis.Results = (*Store)(nil)
 
 // FinishAnalysis stores a finished sitemap analysis if job still owns its
 // domain: out's files replace the domain's set (a URL found again keeps its
@@ -22,7 +22,7 @@ var _ sitemap.Results = (*Store)(nil)
 // set and its analysis is Completed. Like the Postgres store, it keeps the
 // first record of a URL listed twice, counts distinct URLs, and rejects an
 // invalid file before writing anything.
-func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.Outcome) error {
+func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out analysis.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -32,15 +32,16 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wf := core.SitemapCuration
-	d, err := s.state.fenced(wf, job)
+	f, err := fieldsOf(wf)
 	if err != nil {
 		return err
 	}
-	if err := setSecondary(&d, wf.Secondary, wf.Done, nil); err != nil {
+	r, d, err := s.state.fenced(wf, job)
+	if err != nil {
 		return err
 	}
 	old := s.state.sitemaps[d.ID]
-	fs := make(map[string]sitemap.File, len(out.Files))
+	fs := make(map[string]analysis.File, len(out.Files))
 	for _, f := range out.Files {
 		if _, dup := fs[f.URL]; dup {
 			continue
@@ -57,14 +58,12 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out sitemap.O
 	s.state.sitemaps[d.ID] = fs
 	d.SitemapCount = len(fs)
 	d.SitemapURLCount = out.TotalURLs
-	d.UpdatedAt = out.FinishedAt
-	s.state.domains[d.ID] = d
-	s.state.setLease(wf, d.ID, lease{})
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
 	return nil
 }
 
 // checkOutcome rejects what the Postgres schema's CHECK constraints would.
-func checkOutcome(out sitemap.Outcome) error {
+func checkOutcome(out analysis.Outcome) error {
 	if out.TotalURLs < 0 {
 		return fmt.Errorf("%w: negative URL total %d", core.ErrInvalidStatus, out.TotalURLs)
 	}
@@ -79,19 +78,19 @@ func checkOutcome(out sitemap.Outcome) error {
 
 // SitemapFiles returns the domain's sitemap files ordered by URL; none (not
 // an error) for an unknown domain.
-func (s *Store) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error) {
+func (s *Store) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]analysis.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	fs := s.state.sitemaps[domainID]
-	out := make([]sitemap.File, 0, len(fs))
+	out := make([]analysis.File, 0, len(fs))
 	for _, f := range fs {
 		f.LastModified = copyTime(f.LastModified)
 		out = append(out, f)
 	}
-	slices.SortFunc(out, func(a, b sitemap.File) int { return strings.Compare(a.URL, b.URL) })
+	slices.SortFunc(out, func(a, b analysis.File) int { return strings.Compare(a.URL, b.URL) })
 	return out, nil
 }
 

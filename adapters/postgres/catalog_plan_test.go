@@ -134,9 +134,11 @@ func TestListingPlans(t *testing.T) {
 		{"default screen", q(func(*catalog.DomainQuery) {}), []string{"domains_updated_at_list_idx"}},
 		{"email_scan_status, updated_at desc", q(func(q *catalog.DomainQuery) { q.EmailScanStatus = ptr(core.CurationSelected) }), []string{"domains_email_scan_status_list_idx"}},
 		{"sitemap_curation_status, page 50", q(func(q *catalog.DomainQuery) { q.SitemapCurationStatus = ptr(core.CurationMaybe); q.Page = 50 }), []string{"domains_sitemap_curation_status_list_idx"}},
+		// The claim's partial index of queued rows (updated_at, id) gives
+		// the same order for Queued, and is smaller.
 		{"page_scrape_status, updated_at asc", q(func(q *catalog.DomainQuery) {
 			q.PageScrapeStatus, q.SortDesc = catalog.Is(core.TaskQueued), false
-		}), []string{"domains_page_scrape_status_list_idx"}},
+		}), []string{"domains_page_scrape_status_list_idx", "domains_page_scrape_queued_idx"}},
 		// A third of the rows match: walking the update order and skipping
 		// the others is as good as the status index, and the planner may
 		// pick either.

@@ -131,15 +131,9 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 		{"page_scrape_status", "text", "YES"},
 		{"page_scrape_error", "text", "YES"},
 		{"page_scrape_attempts", "integer", "NO"},
-		{"page_scrape_claim_token", "uuid", "YES"},
-		{"page_scrape_lease_expires_at", "timestamp with time zone", "YES"},
-		{"page_scrape_next_attempt_at", "timestamp with time zone", "YES"},
 		{"page_scrape_started_at", "timestamp with time zone", "YES"},
 		{"page_scrape_finished_at", "timestamp with time zone", "YES"},
 		{"sitemap_analysis_attempts", "integer", "NO"},
-		{"sitemap_analysis_claim_token", "uuid", "YES"},
-		{"sitemap_analysis_lease_expires_at", "timestamp with time zone", "YES"},
-		{"sitemap_analysis_next_attempt_at", "timestamp with time zone", "YES"},
 		{"sitemap_analysis_started_at", "timestamp with time zone", "YES"},
 		{"sitemap_analysis_finished_at", "timestamp with time zone", "YES"},
 		{"pages_scanned", "integer", "NO"},
@@ -166,8 +160,7 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 	require.Zero(t, d.SitemapCount)
 	require.Zero(t, d.SitemapURLCount)
 
-	// The pollers' partial indexes exist: the claim's hold only queued
-	// rows, the rescuer's only running ones.
+	// The claim's partial indexes hold only queued rows, in claim order.
 	type index struct {
 		Name string `bun:"indexname"`
 		Def  string `bun:"indexdef"`
@@ -176,10 +169,8 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 	require.NoError(t, db.NewRaw(`SELECT indexname, indexdef FROM pg_indexes
 		WHERE tablename = 'domains' AND indexdef LIKE '%WHERE%' ORDER BY indexname`).Scan(ctx, &partial))
 	want := map[string]string{
-		"domains_page_scrape_claim_idx":       "(page_scrape_next_attempt_at NULLS FIRST, updated_at, id) WHERE (page_scrape_status = 'Queued'::text)",
-		"domains_page_scrape_rescue_idx":      "(page_scrape_lease_expires_at) WHERE (page_scrape_status = 'InProgress'::text)",
-		"domains_sitemap_analysis_claim_idx":  "(sitemap_analysis_next_attempt_at NULLS FIRST, updated_at, id) WHERE (sitemap_analysis_status = 'Queued'::text)",
-		"domains_sitemap_analysis_rescue_idx": "(sitemap_analysis_lease_expires_at) WHERE (sitemap_analysis_status = 'Processing'::text)",
+		"domains_page_scrape_queued_idx":      "(updated_at, id) WHERE (page_scrape_status = 'Queued'::text)",
+		"domains_sitemap_analysis_queued_idx": "(updated_at, id) WHERE (sitemap_analysis_status = 'Queued'::text)",
 	}
 	require.Len(t, partial, len(want))
 	for _, ix := range partial {

@@ -13,53 +13,51 @@ import (
 var _ queue.Queue = (*Store)(nil)
 
 // claimSQL claims up to ?limit due queued domains in one statement, as
-// River's JobGetAvailable does. The CTE picks the rows in polling order
-// (the claim index's order: retries that are due, after fresh work, then
-// oldest update first) and locks them; SKIP LOCKED makes concurrent
-// claimers pass over each other's rows instead of waiting for them, and
-// under READ COMMITTED a row another claimer committed meanwhile is
-// re-checked against the WHERE and dropped, so no domain is claimed twice.
-// The UPDATE then moves the picked rows to running with a fresh fencing
-// token, a lease and one more attempt, and returns the jobs. The whole
-// claim commits on its own: no lock is held while the jobs run.
+// River's JobGetAvailable does. The first CTE picks the domains in polling
+// order (the queued index's: oldest update first) and locks them; SKIP
+// LOCKED makes concurrent claimers pass over each other's rows instead of
+// waiting for them, and under READ COMMITTED a row another claimer
+// committed meanwhile is re-checked against the WHERE and dropped, so no
+// domain is claimed twice. A domain whose run waits for a retry that is
+// not due yet is passed over (jobs_open_key finds the run).
+//
+// The second CTE starts a run for each picked domain, or resumes its
+// waiting run (the open-run key is the conflict target), with one more
+// attempt, a fresh fencing token and a lease. The final UPDATE mirrors the
+// claim on the domain (running, the run's attempt, this claim's start) and returns
+// the jobs. The whole claim commits on its own: no lock is held while the
+// jobs run.
 const claimSQL = `WITH picked AS (
-	SELECT id FROM domains
-	WHERE ?secondary = ?queued AND (?next_at IS NULL OR ?next_at <= ?now)
-	ORDER BY ?next_at NULLS FIRST, updated_at, id
+	SELECT d.id FROM domains AS d
+	WHERE d.?secondary = ?queued AND NOT EXISTS (
+		SELECT 1 FROM jobs AS w
+		WHERE w.workflow = ?workflow AND w.domain_id = d.id
+			AND w.finished_at IS NULL AND w.next_attempt_at > ?now)
+	ORDER BY d.updated_at, d.id
 	LIMIT ?limit
-	FOR UPDATE SKIP LOCKED
+	FOR UPDATE OF d SKIP LOCKED
+), run AS (
+	INSERT INTO jobs AS j (id, workflow, domain_id, state, attempt, claim_token, lease_expires_at, started_at)
+	SELECT gen_random_uuid(), ?workflow, picked.id, 'running', 1, gen_random_uuid(), ?until, ?now FROM picked
+	ON CONFLICT (workflow, domain_id) WHERE finished_at IS NULL DO UPDATE SET
+		state = 'running', attempt = j.attempt + 1, claim_token = EXCLUDED.claim_token,
+		lease_expires_at = EXCLUDED.lease_expires_at, next_attempt_at = NULL
+	RETURNING j.id, j.domain_id, j.attempt, j.claim_token, j.lease_expires_at, j.started_at
 )
 UPDATE domains AS d SET
 	?secondary = ?running,
-	?attempts = d.?attempts + 1,
-	?token = gen_random_uuid(),
-	?lease = ?until,
+	?attempts = run.attempt,
 	?started = ?now,
 	?finished = NULL,
 	updated_at = ?now
-FROM picked WHERE d.id = picked.id
-RETURNING d.id, d.domain, d.?attempts AS attempt, d.?token AS token, d.?lease AS lease_expires_at`
+FROM run WHERE d.id = run.domain_id
+RETURNING d.id, d.domain, run.id AS run_id, run.attempt, run.claim_token AS token, run.lease_expires_at`
 
-// rescueSQL takes back the running rows whose lease expired before ?now:
-// their worker died or lost the database. A row with attempts left goes
-// back to the queue, due at once; the others fail. Clearing the token
-// fences the lost worker out should it come back. SKIP LOCKED passes over
-// a row a worker is finishing right now (its fenced write holds the row
-// lock): the rescuer never waits, and the row is no longer running once
-// that write commits, or is seen again on the next pass if it rolls back.
-const rescueSQL = `WITH expired AS (
-	SELECT id FROM domains
-	WHERE ?secondary = ?running AND ?lease < ?now
-	FOR UPDATE SKIP LOCKED
-)
-UPDATE domains AS d SET
-	?secondary = CASE WHEN d.?attempts >= ?max_attempts THEN ?failed ELSE ?queued END,
-	?error_col = CASE WHEN d.?attempts >= ?max_attempts
-		THEN 'lease expired after ' || d.?attempts || ' attempts'
-		ELSE 'lease expired (worker lost)' END,
-	?finished = CASE WHEN d.?attempts >= ?max_attempts THEN ?now ELSE d.?finished END,
-	?token = NULL, ?lease = NULL, ?next_at = NULL, updated_at = ?now
-FROM expired WHERE d.id = expired.id`
+// rescueLock makes the rescue pass over a run a worker is finishing right
+// now (its fenced write holds the row lock): the rescuer never waits, and
+// the run is no longer running once that write commits, or is seen again
+// on the next pass if it rolls back.
+const rescueLock = "FOR UPDATE SKIP LOCKED"
 
 // Claim moves up to limit due domains of wf's queue to wf.Running in one
 // committed statement and returns them as jobs; see claimSQL.

@@ -25,9 +25,13 @@ func TestQueueSkipsLockedRows(t *testing.T) {
 		// the time op runs at.
 		prepare func(t *testing.T, s *postgres.Store) time.Time
 		op      func(ctx context.Context, s *postgres.Store, now time.Time) (int, error)
+		// lock is the row a worker finishing its job holds first: the
+		// domain for a claim to pass over, its run for the rescuer.
+		lock string
 	}{
 		{
 			name:    "claim",
+			lock:    "SELECT id FROM domains WHERE id = ? FOR UPDATE",
 			prepare: func(t *testing.T, s *postgres.Store) time.Time { return time.Now().UTC() },
 			op: func(ctx context.Context, s *postgres.Store, now time.Time) (int, error) {
 				jobs, err := s.Claim(ctx, core.EmailScan, 5, time.Minute, now)
@@ -36,6 +40,7 @@ func TestQueueSkipsLockedRows(t *testing.T) {
 		},
 		{
 			name: "rescue",
+			lock: "SELECT id FROM jobs WHERE domain_id = ? FOR UPDATE",
 			prepare: func(t *testing.T, s *postgres.Store) time.Time {
 				now := time.Now().UTC()
 				jobs, err := s.Claim(context.Background(), core.EmailScan, 1, time.Second, now)
@@ -59,7 +64,7 @@ func TestQueueSkipsLockedRows(t *testing.T) {
 
 			tx, err := db.BeginTx(ctx, &sql.TxOptions{})
 			require.NoError(t, err)
-			_, err = tx.ExecContext(ctx, "SELECT id FROM domains WHERE id = ? FOR UPDATE", id)
+			_, err = tx.ExecContext(ctx, c.lock, id)
 			require.NoError(t, err)
 
 			// A statement that waited for the lock would hit this deadline.

@@ -13,9 +13,12 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 )
 
-// ErrUnknownColumn means a core.Workflow names a column this adapter does
-// not know. Workflow fields become SQL identifiers, so only the columns of
-// bunstore's allowlists are accepted.
+// ErrUnknownWorkflow means a core.Workflow has a Name this adapter does not
+// map to columns.
+var ErrUnknownWorkflow = bunstore.ErrUnknownWorkflow
+
+// ErrUnknownColumn means a listing was asked to sort by a column it does
+// not allow.
 var ErrUnknownColumn = bunstore.ErrUnknownColumn
 
 // setPrimarySQL locks the batch's rows in ID order, then updates them.
@@ -33,36 +36,20 @@ UPDATE domains AS d SET ? = ?, updated_at = ?
 FROM locked WHERE d.id = locked.id
 RETURNING d.id`
 
-// queueSecondarySQL queues the secondary status of the rows that are not
-// already active. A NULL status counts as not active: "NULL <> ALL(...)" is
-// NULL, not true, hence the explicit IS NULL. Inside the curation unit of
-// work SetPrimary has already locked these rows in ID order, so this
-// statement waits for no one; and because READ COMMITTED gives each
-// statement a fresh snapshot, it sees the committed result of any batch
-// that held the rows before, so no domain is queued twice.
-//
-// Arguments: the secondary column, its queued value, the error column, now,
-// the IDs (uuid[]), the secondary column again, the active values (text[]).
-//
-// Queueing starts a fresh job: the attempt count and the retry time of the
-// workflow's queue go back to zero and NULL.
-const queueSecondarySQL = `UPDATE domains SET ? = ?, ? = NULL, ? = 0, ? = NULL, updated_at = ?
-WHERE id = ANY(?) AND (? IS NULL OR ? <> ALL(?))
-RETURNING id`
-
 // repo is the curation.Repository of one transaction. It must not outlive
 // the transaction nor be shared between goroutines.
 type repo struct {
 	db bun.IDB
 }
 
-// SetPrimary sets wf.Primary to status on the existing domains of ids,
+// SetPrimary sets wf's primary status to status on the existing domains of ids,
 // locking them in ID order first, and returns the IDs it updated.
 func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
-	primary, err := bunstore.Column(wf.Primary, bunstore.Primary)
+	a, err := bunstore.ArgsFor(wf)
 	if err != nil {
 		return nil, err
 	}
+	primary := a.Primary
 	// An empty array would render as NULL and match nothing anyway; core
 	// rejects empty batches, but do not send a pointless statement.
 	if len(ids) == 0 {
@@ -71,34 +58,13 @@ func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID
 	var updated []uuid.UUID
 	if err := r.db.NewRaw(setPrimarySQL, pgdialect.Array(ids), primary, string(status), now).
 		Scan(ctx, &updated); err != nil {
-		return nil, fmt.Errorf("lock and set %s: %w", wf.Primary, err)
+		return nil, fmt.Errorf("lock and set %s status: %w", wf.Name, err)
 	}
 	return updated, nil
 }
 
-// QueueSecondary sets wf.Secondary to wf.Queued and clears wf.ErrorField on
-// the domains of ids whose secondary status is NULL or not one of
-// wf.Active, and returns the IDs it queued.
+// QueueSecondary queues the domains of ids for which wf.ShouldQueue holds
+// and returns the IDs it queued; see bunstore.QueueSecondary.
 func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	q, err := bunstore.QueueColumns(wf)
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	// A nil slice renders as NULL, and "x <> ALL(NULL)" is NULL: with no
-	// active values nothing would be queued. An empty array makes ALL true.
-	active := wf.Active
-	if active == nil {
-		active = []string{}
-	}
-	var queued []uuid.UUID
-	if err := r.db.NewRaw(queueSecondarySQL,
-		q.Secondary, wf.Queued, q.ErrorCol, q.Attempts, q.NextAt, now,
-		pgdialect.Array(ids), q.Secondary, q.Secondary, pgdialect.Array(active)).
-		Scan(ctx, &queued); err != nil {
-		return nil, fmt.Errorf("queue %s: %w", wf.Secondary, err)
-	}
-	return queued, nil
+	return bunstore.QueueSecondary(ctx, r.db, oneOf, wf, ids, now)
 }

@@ -33,7 +33,7 @@ func TestRepoCheckConstraint(t *testing.T) {
 	// A status the CHECK constraint refuses fails the statement and the
 	// transaction with it.
 	bogus := core.EmailScan
-	bogus.Queued = "Bogus"
+	bogus.Queued = core.TaskStatus("Bogus")
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
 		_, err := r.QueueSecondary(ctx, bogus, ids, now)
 		return err

@@ -15,8 +15,8 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // TestSitemapContract runs the shared suite of storing sitemap analysis
@@ -29,19 +29,22 @@ func TestSitemapContract(t *testing.T) {
 }
 
 // analysisColumns are the domain's analysis columns core.Domain does not
-// carry, as FinishAnalysis leaves them.
+// carry and its run's claim, as FinishAnalysis leaves them.
 type analysisColumns struct {
-	FinishedAt *time.Time `bun:"sitemap_analysis_finished_at"`
-	Token      *uuid.UUID `bun:"sitemap_analysis_claim_token"`
-	Lease      *time.Time `bun:"sitemap_analysis_lease_expires_at"`
-	UpdatedAt  time.Time  `bun:"updated_at"`
+	FinishedAt    *time.Time `bun:"sitemap_analysis_finished_at"`
+	RunFinishedAt *time.Time `bun:"run_finished_at"`
+	Token         *uuid.UUID `bun:"claim_token"`
+	Lease         *time.Time `bun:"lease_expires_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
 func readAnalysisColumns(t *testing.T, db *bun.DB, id uuid.UUID) analysisColumns {
 	t.Helper()
 	var c analysisColumns
-	require.NoError(t, db.NewRaw(`SELECT sitemap_analysis_finished_at, sitemap_analysis_claim_token,
-		sitemap_analysis_lease_expires_at, updated_at FROM domains WHERE id = ?`, id).Scan(context.Background(), &c))
+	require.NoError(t, db.NewRaw(`SELECT d.sitemap_analysis_finished_at, j.finished_at AS run_finished_at,
+		j.claim_token, j.lease_expires_at, d.updated_at
+		FROM domains AS d JOIN jobs AS j ON j.domain_id = d.id AND j.workflow = 'sitemap_curation'
+		WHERE d.id = ?`, id).Scan(context.Background(), &c))
 	return c
 }
 
@@ -65,8 +68,8 @@ func TestFinishAnalysisColumns(t *testing.T) {
 	require.Nil(t, claimed.FinishedAt)
 
 	finished := now.Add(time.Minute)
-	out := sitemap.Outcome{FinishedAt: finished, TotalURLs: 3, Files: []sitemap.File{
-		{DomainID: uuid.New(), URL: "https://cols0.example.org/a.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 3},
+	out := analysis.Outcome{FinishedAt: finished, TotalURLs: 3, Files: []analysis.File{
+		{DomainID: uuid.New(), URL: "https://cols0.example.org/a.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 3},
 	}}
 	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], out))
 	got := readAnalysisColumns(t, db, id)
@@ -74,6 +77,8 @@ func TestFinishAnalysisColumns(t *testing.T) {
 	require.Nil(t, got.Lease)
 	require.NotNil(t, got.FinishedAt)
 	require.True(t, finished.Equal(*got.FinishedAt))
+	require.NotNil(t, got.RunFinishedAt, "the run is finished")
+	require.True(t, finished.Equal(*got.RunFinishedAt))
 	require.True(t, finished.Equal(got.UpdatedAt))
 
 	fs, err := s.SitemapFiles(ctx, id)
@@ -97,31 +102,31 @@ func TestFinishAnalysisLargeOutcome(t *testing.T) {
 	s := postgres.NewStore(pgtest.NewDB(t))
 	now := time.Now().UTC()
 	id := storetest.QueueDomains(t, s, core.SitemapCuration, "big", 1)[0]
-	files := func(from, to int) sitemap.Analysis {
-		var a sitemap.Analysis
+	files := func(from, to int) analysis.Analysis {
+		var a analysis.Analysis
 		for i := from; i < to; i++ {
 			// Mixed case and punctuation, which byte order and most
 			// locales sort differently.
 			prefix := []string{"a", "B", "_", "z", "-", "Y"}[i%6]
-			a.Files = append(a.Files, sitemap.File{URL: "https://big0.example.org/" + prefix + uuid.NewString() + ".xml",
-				Type: sitemap.TypeStandard, Discovery: sitemap.DiscoverySitemapIndex, URLCount: i})
+			a.Files = append(a.Files, analysis.File{URL: "https://big0.example.org/" + prefix + uuid.NewString() + ".xml",
+				Type: analysis.TypeStandard, Discovery: analysis.DiscoverySitemapIndex, URLCount: i})
 		}
 		return a
 	}
 	first := files(0, 2000)
 	jobs, err := s.Claim(ctx, core.SitemapCuration, 1, time.Minute, now)
 	require.NoError(t, err)
-	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], sitemap.Build(id, first, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], analysis.Build(id, first, now)))
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 2000)
-	require.True(t, slices.IsSortedFunc(got, func(a, b sitemap.File) int { return strings.Compare(a.URL, b.URL) }), "byte order")
+	require.True(t, slices.IsSortedFunc(got, func(a, b analysis.File) int { return strings.Compare(a.URL, b.URL) }), "byte order")
 
 	storetest.QueueSitemapAgain(t, s, id)
-	second := sitemap.Analysis{Files: append(slices.Clone(first.Files[:10]), files(0, 5).Files...)}
+	second := analysis.Analysis{Files: append(slices.Clone(first.Files[:10]), files(0, 5).Files...)}
 	jobs, err = s.Claim(ctx, core.SitemapCuration, 1, time.Minute, now)
 	require.NoError(t, err)
-	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], sitemap.Build(id, second, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], analysis.Build(id, second, now)))
 	got, err = s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 15)
@@ -132,7 +137,7 @@ func TestFinishAnalysisLargeOutcome(t *testing.T) {
 }
 
 // TestSitemapSchemaConstraints checks the constraints of migration 4 that
-// mirror core/sitemap, by writing the tables directly.
+// mirror core/analysis, by writing the tables directly.
 func TestSitemapSchemaConstraints(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

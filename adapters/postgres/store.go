@@ -11,9 +11,9 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // Compile-time checks that Store and the transaction's repository provide
@@ -24,7 +24,7 @@ var (
 	_ curation.DomainGetter = (*Store)(nil)
 	_ curation.Repository   = (*repo)(nil)
 	_ scan.Results          = (*Store)(nil)
-	_ sitemap.Results       = (*Store)(nil)
+	_ analysis.Results      = (*Store)(nil)
 )
 
 // Store is the PostgreSQL domain store. It is safe for concurrent use; each
@@ -38,7 +38,7 @@ type Store struct {
 // date.
 func NewStore(db *bun.DB) *Store {
 	s := &Store{db: db}
-	s.Common = bunstore.Common{D: s.dialect(), RescueSQL: rescueSQL}
+	s.Common = bunstore.Common{D: s.dialect(), RescueLock: rescueLock}
 	return s
 }
 

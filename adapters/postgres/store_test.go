@@ -49,9 +49,9 @@ func TestSQLContract(t *testing.T) {
 			db := pgtest.NewDB(t)
 			return postgres.NewStore(db), db
 		},
-		ErrUnknownColumn: postgres.ErrUnknownColumn,
-		TxPhrase:         "postgres transaction",
-		StressDomains:    600,
+		ErrUnknownWorkflow: postgres.ErrUnknownWorkflow,
+		TxPhrase:           "postgres transaction",
+		StressDomains:      600,
 		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
 			dsn := pgtest.DSN(t)
 			db := pgtest.Open(t, dsn)
@@ -69,7 +69,7 @@ func TestSQLContract(t *testing.T) {
 // step and up again, concurrent callers, and a newer build's migration.
 func TestMigrateContract(t *testing.T) {
 	t.Parallel()
-	storetest.RunMigrate(t, storetest.Migrations{
+	m := storetest.Migrations{
 		All:         allMigrations(),
 		Newest:      migrations.Postgres.Sorted()[len(allMigrations())-1].Name,
 		Migrate:     postgres.Migrate,
@@ -78,5 +78,7 @@ func TestMigrateContract(t *testing.T) {
 		Open:        func(t *testing.T, dsn string) *bun.DB { return pgtest.Open(t, dsn) },
 		Migrated:    func(t *testing.T) *bun.DB { return pgtest.NewDB(t) },
 		TableExists: tableExists,
-	})
+	}
+	storetest.RunMigrate(t, m)
+	storetest.RunMigrateJobs(t, m, func(db *bun.DB) storetest.ScanStore { return postgres.NewStore(db) })
 }

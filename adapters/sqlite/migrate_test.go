@@ -112,7 +112,9 @@ func TestMigrateQueueDownUp(t *testing.T) {
 	ran, err = sqlite.Migrate(ctx, db, sqlite.Up)
 	require.NoError(t, err)
 	require.Equal(t, all[1:], ran)
-	require.Equal(t, migrated, read())
+	// Migration 5 moves the queue to the jobs table and brings migration
+	// 1's polling index back.
+	require.Equal(t, queueSchema{Contacts: true, Pages: true, Attempts: true, OldPoll: true}, read())
 	d, err := sqlite.NewStore(db).GetDomain(ctx, id)
 	require.NoError(t, err)
 	require.Zero(t, d.PageScrapeAttempts, "the columns come back with their defaults")
@@ -172,8 +174,6 @@ func TestSchemaConstraints(t *testing.T) {
 		{"page scrape Processing", "page_scrape_status", "Processing", checkFailed},
 		{"attempts negative", "page_scrape_attempts", -1, checkFailed},
 		{"attempts as text", "sitemap_analysis_attempts", "two", typeMismatch},
-		{"token not a uuid", "page_scrape_claim_token", "abc", checkFailed},
-		{"token as blob", "sitemap_analysis_claim_token", []byte("0123456789abcdef"), typeMismatch},
 		{"pages scanned negative", "pages_scanned", -1, checkFailed},
 		{"contacts found negative", "contacts_found", -1, checkFailed},
 		{"domain taken", "domain", "taken.example.org", uniqueFailed},
@@ -285,15 +285,9 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 		{"page_scrape_status", "TEXT", false},
 		{"page_scrape_error", "TEXT", false},
 		{"page_scrape_attempts", "INTEGER", true},
-		{"page_scrape_claim_token", "TEXT", false},
-		{"page_scrape_lease_expires_at", "TEXT", false},
-		{"page_scrape_next_attempt_at", "TEXT", false},
 		{"page_scrape_started_at", "TEXT", false},
 		{"page_scrape_finished_at", "TEXT", false},
 		{"sitemap_analysis_attempts", "INTEGER", true},
-		{"sitemap_analysis_claim_token", "TEXT", false},
-		{"sitemap_analysis_lease_expires_at", "TEXT", false},
-		{"sitemap_analysis_next_attempt_at", "TEXT", false},
 		{"sitemap_analysis_started_at", "TEXT", false},
 		{"sitemap_analysis_finished_at", "TEXT", false},
 		{"pages_scanned", "INTEGER", true},
@@ -315,8 +309,7 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 	require.WithinDuration(t, time.Now(), d.CreatedAt, time.Minute)
 	require.Zero(t, d.PageScrapeAttempts)
 
-	// The pollers' partial indexes: the claim's hold only queued rows, the
-	// rescuer's only running ones.
+	// The claim's partial indexes hold only queued rows, in claim order.
 	type index struct {
 		Name string `bun:"name"`
 		SQL  string `bun:"sql"`
@@ -325,10 +318,8 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 	require.NoError(t, db.NewRaw(`SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = 'domains' AND sql LIKE '%WHERE%' ORDER BY name`).Scan(ctx, &partial))
 	want := map[string]string{
-		"domains_page_scrape_claim_idx":       "(page_scrape_next_attempt_at, updated_at, id) WHERE page_scrape_status = 'Queued'",
-		"domains_page_scrape_rescue_idx":      "(page_scrape_lease_expires_at) WHERE page_scrape_status = 'InProgress'",
-		"domains_sitemap_analysis_claim_idx":  "(sitemap_analysis_next_attempt_at, updated_at, id) WHERE sitemap_analysis_status = 'Queued'",
-		"domains_sitemap_analysis_rescue_idx": "(sitemap_analysis_lease_expires_at) WHERE sitemap_analysis_status = 'Processing'",
+		"domains_page_scrape_queued_idx":      "(updated_at, id) WHERE page_scrape_status = 'Queued'",
+		"domains_sitemap_analysis_queued_idx": "(updated_at, id) WHERE sitemap_analysis_status = 'Queued'",
 	}
 	require.Len(t, partial, len(want))
 	for _, ix := range partial {
@@ -402,6 +393,11 @@ func TestMigrateListingAndSitemapsDownUp(t *testing.T) {
 	}
 	migrated := schema{Indexes: after3, SitemapFiles: true, Counts: true, SitemapFilesUniqueKeys: 1}
 	require.Equal(t, migrated, read())
+	// With migration 5 on top, the queue's indexes are the jobs table's
+	// and migration 1's polling ones.
+	latest := migrated
+	latest.Indexes = sorted(slices.DeleteFunc(slices.Clone(after3), func(n string) bool { return slices.Contains(queuePoll, n) }),
+		[]string{"domains_page_scrape_queued_idx", "domains_sitemap_analysis_queued_idx", "jobs_history_idx", "jobs_open_key", "jobs_rescue_idx"})
 
 	id, now := uuid.New(), time.Now()
 	_, err = db.ExecContext(ctx, `INSERT INTO domains (id, domain, sitemap_count, sitemap_url_count)
@@ -421,7 +417,7 @@ func TestMigrateListingAndSitemapsDownUp(t *testing.T) {
 	}{
 		{sqlite.Down, all[3:4], schema{Indexes: after3}},
 		{sqlite.Down, all[2:3], schema{Indexes: before3}},
-		{sqlite.Up, all[2:], migrated},
+		{sqlite.Up, all[2:], latest},
 	}
 	for i, st := range steps {
 		ran, err := sqlite.Migrate(ctx, db, st.dir)

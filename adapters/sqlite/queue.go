@@ -16,22 +16,23 @@ import (
 
 var _ queue.Queue = (*Store)(nil)
 
-// A claim is two statements in one write transaction: claimPickSQL
-// chooses the rows, claimSQL moves them to running with a token each.
+// A claim is three statements in one write transaction: claimPickSQL
+// chooses the domains, claimRunSQL starts or resumes their runs, and
+// claimDomainSQL mirrors the claim on the domains.
 //
 // PostgreSQL needs FOR UPDATE SKIP LOCKED so that concurrent claimers pass
 // over each other's rows. SQLite has no row locks and needs none: the
 // transaction begins IMMEDIATE inside the Store's writer slot, so it holds
 // the database's only write lock from before the pick until the commit. No
 // other claim, rescue or fenced write can run in between, and the next
-// claimer sees these rows running. The tokens are made in Go (SQLite has
-// no UUID function) once the rows are known, one per row, which is why the
-// pick is a statement of its own.
+// claimer sees these domains running. The run IDs and tokens are made in
+// Go (SQLite has no UUID function) once the domains are known, which is
+// why the pick is a statement of its own.
 
-// claimPickSQL picks up to ?limit due queued domains in polling order: fresh
-// work (NULL next attempt; SQLite sorts NULLs first) and retries that are
-// due, then oldest update first, then id. The order is the claim index's,
-// so SQLite reads the first ?limit entries of that partial index and stops.
+// claimPickSQL picks up to ?limit due queued domains in polling order:
+// oldest update first, then id, passing over a domain whose run waits for
+// a retry that is not due yet. The order is the queued index's, so SQLite
+// reads that partial index in order and stops after ?limit matches.
 //
 // INDEXED BY pins that index. Without statistics SQLite's planner prefers
 // an equality on the status column, which migration 3's listing index
@@ -40,49 +41,35 @@ var _ queue.Queue = (*Store)(nil)
 // queue grows. INDEXED BY is SQLite's documented guard against a new
 // index changing a time-critical plan: were the index ever unusable, the
 // claim would fail loudly rather than sort.
-const claimPickSQL = `SELECT id FROM domains INDEXED BY ?claim_index
-WHERE ?secondary = ?queued AND (?next_at IS NULL OR ?next_at <= ?now)
-ORDER BY ?next_at, updated_at, id
+const claimPickSQL = `SELECT d.id FROM domains AS d INDEXED BY ?queued_index
+WHERE d.?secondary = ?queued AND NOT EXISTS (
+	SELECT 1 FROM jobs AS w
+	WHERE w.workflow = ?workflow AND w.domain_id = d.id
+		AND w.finished_at IS NULL AND w.next_attempt_at > ?now)
+ORDER BY d.updated_at, d.id
 LIMIT ?limit`
 
-// claimSQL moves the picked rows to running with their fresh fencing
-// token, a lease and one more attempt, and returns the jobs. The status
-// check repeats the pick's: under the write lock it cannot fail, but the
-// statement does not rely on that. SQLite's RETURNING names only the
-// updated table's columns, unqualified, and shows the row as updated, so
-// attempt is the new count.
-const claimSQL = `WITH picked(id, token) AS (VALUES ?picked)
-UPDATE domains AS d SET
-	?secondary = ?running,
-	?attempts = d.?attempts + 1,
-	?token = picked.token,
-	?lease = ?until,
-	?started = ?now,
-	?finished = NULL,
-	updated_at = ?now
-FROM picked WHERE d.id = picked.id AND d.?secondary = ?queued
-RETURNING id, domain, ?attempts AS attempt, ?token AS token, ?lease AS lease_expires_at`
+// claimRunSQL starts a run for each picked domain, or resumes its waiting
+// run (the open-run key is the conflict target), with one more attempt, a
+// fresh fencing token and a lease, and returns the runs. SQLite's
+// RETURNING shows the row as inserted or updated.
+const claimRunSQL = `INSERT INTO jobs AS j (id, workflow, domain_id, state, attempt, claim_token, lease_expires_at, started_at)
+SELECT column2, ?workflow, column1, 'running', 1, column3, ?until, ?now FROM (VALUES ?picked) WHERE true
+ON CONFLICT (workflow, domain_id) WHERE finished_at IS NULL DO UPDATE SET
+	state = 'running', attempt = j.attempt + 1, claim_token = excluded.claim_token,
+	lease_expires_at = excluded.lease_expires_at, next_attempt_at = NULL
+RETURNING id AS run_id, domain_id AS id, attempt, claim_token AS token, lease_expires_at`
 
-// rescueSQL takes back the running rows whose lease expired before ?now:
-// their worker died or lost the database. A row with attempts left goes
-// back to the queue, due at once; the others fail. Clearing the token
-// fences the lost worker out should it come back. Every SET expression
-// reads the row as it was before the statement. PostgreSQL's version skips
-// rows a worker is finishing at that moment; here that worker's write
-// either committed before this statement (the row is no longer running)
+// claimDomainSQL mirrors one claimed run on its domain.
+const claimDomainSQL = `UPDATE domains SET
+	?secondary = ?running, ?attempts = ?attempt, ?started = ?now, ?finished = NULL, updated_at = ?now
+WHERE id = ?id
+RETURNING domain`
+
+// rescueLock is empty: the rescue runs in the writer slot, so a worker's
+// fenced write either committed before it (the run is no longer running)
 // or runs after it (and finds itself fenced out).
-//
-// INDEXED BY pins the rescue index, which holds only the running rows in
-// lease order, for the reason claimPickSQL gives: left alone, the planner
-// takes the listing index's equality on the status instead.
-const rescueSQL = `UPDATE domains INDEXED BY ?rescue_index SET
-	?secondary = CASE WHEN ?attempts >= ?max_attempts THEN ?failed ELSE ?queued END,
-	?error_col = CASE WHEN ?attempts >= ?max_attempts
-		THEN 'lease expired after ' || ?attempts || ' attempts'
-		ELSE 'lease expired (worker lost)' END,
-	?finished = CASE WHEN ?attempts >= ?max_attempts THEN ?now ELSE ?finished END,
-	?token = NULL, ?lease = NULL, ?next_at = NULL, updated_at = ?now
-WHERE ?secondary = ?running AND ?lease < ?now`
+const rescueLock = ""
 
 // Claim moves up to limit due domains of wf's queue to wf.Running in one
 // committed transaction and returns them as jobs, in polling order; see
@@ -107,11 +94,23 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, lease ti
 		}
 		tuples := make([]bun.TupleValues, len(picked))
 		for i, id := range picked {
-			tuples[i] = bun.Tuple([]any{id, uuid.New()})
+			tuples[i] = bun.Tuple([]any{id, uuid.New(), uuid.New()})
 		}
 		a.Picked = bun.List(tuples)
-		if err := tx.NewRaw(claimSQL, &a).Scan(ctx, &rows); err != nil {
-			return fmt.Errorf("update: %w", err)
+		var runs []bunstore.ClaimRow
+		if err := tx.NewRaw(claimRunSQL, &a).Scan(ctx, &runs); err != nil {
+			return fmt.Errorf("start runs: %w", err)
+		}
+		for _, r := range runs {
+			b := struct {
+				bunstore.QueueArgs
+				Attempt int `bun:"attempt"`
+			}{a, r.Attempt}
+			b.ID = r.ID
+			if err := tx.NewRaw(claimDomainSQL, &b).Scan(ctx, &r.Domain); err != nil {
+				return fmt.Errorf("update domain: %w", err)
+			}
+			rows = append(rows, r)
 		}
 		return nil
 	})

@@ -93,7 +93,7 @@ func TestClaimBatchOrderAndPlan(t *testing.T) {
 		picks := log.take("SELECT")
 		require.Len(t, picks, 1, "%s: one pick", wf.Name)
 		plan := strings.Join(queryPlan(t, db, picks[0]), "; ")
-		require.Contains(t, plan, "domains_"+wf.Prefix+"_claim_idx", wf.Name)
+		require.Contains(t, plan, "domains_"+secondaryPrefix[wf.Name]+"_queued_idx", wf.Name)
 		require.NotContains(t, plan, "TEMP B-TREE", "%s: no sort", wf.Name)
 
 		_, err = s.Rescue(ctx, wf, 3, base)
@@ -101,9 +101,13 @@ func TestClaimBatchOrderAndPlan(t *testing.T) {
 		rescues := log.take("UPDATE")
 		require.Len(t, rescues, 1, "%s: one rescue", wf.Name)
 		plan = strings.Join(queryPlan(t, db, rescues[0]), "; ")
-		require.Contains(t, plan, "SEARCH domains USING INDEX domains_"+wf.Prefix+"_rescue_idx", wf.Name)
+		require.Contains(t, plan, "SEARCH jobs USING INDEX jobs_rescue_idx", wf.Name)
 	}
 }
+
+// secondaryPrefix names each workflow's secondary status column without
+// its _status suffix, as the index names use it.
+var secondaryPrefix = map[string]string{core.EmailScan.Name: "page_scrape", core.SitemapCuration.Name: "sitemap_analysis"}
 
 // TestQueueWaitsEndWithContext holds the writer slot in a unit of work: a
 // claim waiting for it gives up when its context ends, with the context's

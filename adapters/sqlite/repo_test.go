@@ -32,7 +32,7 @@ func TestRepoCheckConstraint(t *testing.T) {
 	// A status the CHECK constraint refuses fails the statement and the
 	// transaction with it; the primary set before it is rolled back.
 	bogus := core.EmailScan
-	bogus.Queued = "Bogus"
+	bogus.Queued = core.TaskStatus("Bogus")
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
 		if _, err := r.SetPrimary(ctx, bogus, ids, core.CurationMaybe, now); err != nil {
 			return err

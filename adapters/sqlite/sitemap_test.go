@@ -13,8 +13,8 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // TestSitemapSchemaConstraints checks the constraints of sitemap_files and
@@ -100,15 +100,15 @@ func TestFinishAnalysisKeepsURLsLiterally(t *testing.T) {
 		"https://odd0.example.org/a.xml",
 		"https://odd0.example.org/A.xml",
 	}
-	var files []sitemap.File
+	var files []analysis.File
 	for _, u := range odd {
-		files = append(files, sitemap.File{URL: u, Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 1})
+		files = append(files, analysis.File{URL: u, Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 1})
 	}
 	for i := range 1_000 {
-		files = append(files, sitemap.File{URL: fmt.Sprintf("https://odd0.example.org/part%04d.xml", i),
-			Type: sitemap.TypeStandard, Discovery: sitemap.DiscoverySitemapIndex, URLCount: 2})
+		files = append(files, analysis.File{URL: fmt.Sprintf("https://odd0.example.org/part%04d.xml", i),
+			Type: analysis.TypeStandard, Discovery: analysis.DiscoverySitemapIndex, URLCount: 2})
 	}
-	out := sitemap.Build(job.DomainID, sitemap.Analysis{Files: files}, now)
+	out := analysis.Build(job.DomainID, analysis.Analysis{Files: files}, now)
 	require.NoError(t, s.FinishAnalysis(ctx, job, out))
 	first, err := s.SitemapFiles(ctx, job.DomainID)
 	require.NoError(t, err)
@@ -141,14 +141,14 @@ func TestFinishAnalysisKeepsURLsLiterally(t *testing.T) {
 	jobs, err := s.Claim(ctx, core.SitemapCuration, 1, time.Minute, later)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
-	var kept []sitemap.File
+	var kept []analysis.File
 	for i, f := range files {
 		if i < len(odd) && i%2 == 0 || i >= len(odd) && i < len(odd)+500 {
 			continue
 		}
 		kept = append(kept, f)
 	}
-	out = sitemap.Build(job.DomainID, sitemap.Analysis{Files: kept}, later)
+	out = analysis.Build(job.DomainID, analysis.Analysis{Files: kept}, later)
 	require.NoError(t, s.FinishAnalysis(ctx, jobs[0], out))
 	second, err := s.SitemapFiles(ctx, job.DomainID)
 	require.NoError(t, err)

@@ -82,9 +82,9 @@ func TestSQLContract(t *testing.T) {
 			db := sqlitetest.NewDB(t)
 			return sqlite.NewStore(db), db
 		},
-		ErrUnknownColumn: sqlite.ErrUnknownColumn,
-		TxPhrase:         "sqlite transaction",
-		StressDomains:    300,
+		ErrUnknownWorkflow: sqlite.ErrUnknownWorkflow,
+		TxPhrase:           "sqlite transaction",
+		StressDomains:      300,
 		Pools: func(t *testing.T, n int) (storetest.QueueStore, *bun.DB, []queue.Queue) {
 			dsn := sqlitetest.Path(t)
 			db := sqlitetest.Open(t, dsn)
@@ -102,7 +102,7 @@ func TestSQLContract(t *testing.T) {
 // step and up again, concurrent callers, and a newer build's migration.
 func TestMigrateContract(t *testing.T) {
 	t.Parallel()
-	storetest.RunMigrate(t, storetest.Migrations{
+	m := storetest.Migrations{
 		All:         allMigrations(),
 		Newest:      migrations.Sqlite.Sorted()[len(allMigrations())-1].Name,
 		Migrate:     sqlite.Migrate,
@@ -111,5 +111,7 @@ func TestMigrateContract(t *testing.T) {
 		Open:        func(t *testing.T, path string) *bun.DB { return sqlitetest.Open(t, path) },
 		Migrated:    func(t *testing.T) *bun.DB { return sqlitetest.NewDB(t) },
 		TableExists: schemaObject,
-	})
+	}
+	storetest.RunMigrate(t, m)
+	storetest.RunMigrateJobs(t, m, func(db *bun.DB) storetest.ScanStore { return sqlite.NewStore(db) })
 }

@@ -29,6 +29,7 @@ type QueueFactory func(t *testing.T) QueueStore
 func RunQueue(t *testing.T, newStore QueueFactory) {
 	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
 		t.Run(wf.Name, func(t *testing.T) {
+			t.Run("ShouldQueue", func(t *testing.T) { t.Parallel(); testShouldQueue(t, newStore(t), wf) })
 			t.Run("ClaimLeaseFinish", func(t *testing.T) { t.Parallel(); testClaim(t, newStore(t), wf) })
 			t.Run("Fencing", func(t *testing.T) { t.Parallel(); testFencing(t, newStore(t), wf) })
 			t.Run("RetryAndBackoff", func(t *testing.T) { t.Parallel(); testRetry(t, newStore(t), wf) })
@@ -58,30 +59,76 @@ func QueueDomains(t *testing.T, s Store, wf core.Workflow, prefix string, n int)
 	return ids
 }
 
-// SecondaryOf reads wf's secondary status and error of a domain.
-func SecondaryOf(t *testing.T, s curation.DomainGetter, wf core.Workflow, id uuid.UUID) (status, errMsg string) {
+// SecondaryOf reads wf's secondary status (nil for NULL) and error of a
+// domain.
+func SecondaryOf(t *testing.T, s curation.DomainGetter, wf core.Workflow, id uuid.UUID) (status core.Secondary, errMsg string) {
 	t.Helper()
 	d, err := s.GetDomain(context.Background(), id)
 	require.NoError(t, err)
-	switch wf.Secondary {
-	case core.FieldPageScrapeStatus:
+	var msg *string
+	switch wf.Name {
+	case core.EmailScan.Name:
 		if d.PageScrapeStatus != nil {
-			status = string(*d.PageScrapeStatus)
+			status = *d.PageScrapeStatus
 		}
-		if d.PageScrapeError != nil {
-			errMsg = *d.PageScrapeError
-		}
-	case core.FieldSitemapAnalysisStatus:
+		msg = d.PageScrapeError
+	case core.SitemapCuration.Name:
 		if d.SitemapAnalysisStatus != nil {
-			status = string(*d.SitemapAnalysisStatus)
+			status = *d.SitemapAnalysisStatus
 		}
-		if d.SitemapAnalysisError != nil {
-			errMsg = *d.SitemapAnalysisError
-		}
+		msg = d.SitemapAnalysisError
 	default:
-		t.Fatalf("unknown secondary %s", wf.Secondary)
+		t.Fatalf("unknown workflow %s", wf.Name)
+	}
+	if msg != nil {
+		errMsg = *msg
 	}
 	return status, errMsg
+}
+
+// WithSecondary returns d with wf's secondary status set to st (nil for
+// NULL).
+func WithSecondary(d core.Domain, wf core.Workflow, st core.Secondary) core.Domain {
+	switch v := st.(type) {
+	case core.TaskStatus:
+		d.PageScrapeStatus = &v
+	case core.AnalysisStatus:
+		d.SitemapAnalysisStatus = &v
+	}
+	return d
+}
+
+// testShouldQueue pins the store's queueing rule to core.Workflow.ShouldQueue:
+// a domain in every secondary status (and NULL) is set to every curation
+// status, and exactly the domains ShouldQueue names are queued.
+func testShouldQueue(t *testing.T, s QueueStore, wf core.Workflow) {
+	ctx := context.Background()
+	current := append([]core.Secondary{nil}, wf.Statuses()...)
+	for ti, target := range core.CurationStatuses {
+		var ids []uuid.UUID
+		want := map[uuid.UUID]bool{}
+		for ci, cur := range current {
+			d := WithSecondary(dom(fmt.Sprintf("sq%d-%d.example.org", ti, ci)), wf, cur)
+			Seed(t, s, d)
+			ids = append(ids, d.ID)
+			if wf.ShouldQueue(target, cur) {
+				want[d.ID] = true
+			}
+		}
+		res, err := curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil).
+			Update(ctx, curation.UpdateInput{IDs: ids, Status: target})
+		require.NoError(t, err)
+		require.Equal(t, len(ids), res.Updated)
+		require.Equal(t, len(want), res.Queued, "%s", target)
+		for ci, id := range ids {
+			st, _ := SecondaryOf(t, s, wf, id)
+			if want[id] {
+				require.Equal(t, wf.Queued, st, "%s from %v", target, current[ci])
+			} else {
+				require.Equal(t, current[ci], st, "%s from %v is left alone", target, current[ci])
+			}
+		}
+	}
 }
 
 func testClaim(t *testing.T, s QueueStore, wf core.Workflow) {
@@ -309,7 +356,8 @@ func testProgressColumns(t *testing.T, s QueueStore) {
 	jobs, err := s.Claim(ctx, wf, 1, time.Minute, t1)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
-	require.Equal(t, queue.Job{DomainID: id, Domain: "progress0.example.org", Attempt: 1, Token: jobs[0].Token,
+	require.NotEqual(t, uuid.Nil, jobs[0].RunID)
+	require.Equal(t, queue.Job{DomainID: id, Domain: "progress0.example.org", RunID: jobs[0].RunID, Attempt: 1, Token: jobs[0].Token,
 		LeaseExpiresAt: t1.Add(time.Minute)}, jobs[0])
 	d, err := s.GetDomain(ctx, id)
 	require.NoError(t, err)

@@ -115,7 +115,7 @@ func testFinish(t *testing.T, s ScanStore) {
 	require.Len(t, jobs, 1)
 	require.NoError(t, s.FinishScan(ctx, jobs[0], scan.Build(id2s[0], "empty0.example.org", report(), now)))
 	st, _ := SecondaryOf(t, s, core.EmailScan, id2s[0])
-	require.Equal(t, "Completed", st)
+	require.Equal(t, core.TaskCompleted, st)
 }
 
 func testRescan(t *testing.T, s ScanStore) {
@@ -168,7 +168,7 @@ func testZombieFinish(t *testing.T, s ScanStore) {
 	require.NoError(t, err)
 	require.Empty(t, ps)
 	st, _ := SecondaryOf(t, s, core.EmailScan, id)
-	require.Equal(t, "InProgress", st)
+	require.Equal(t, core.TaskInProgress, st)
 
 	require.NoError(t, s.FinishScan(ctx, jobs[0], scan.Build(id, "scan0.example.org", report("new@scan0.example.org"), now)))
 	cs, err = s.Contacts(ctx, id)

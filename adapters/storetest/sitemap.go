@@ -9,17 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // SitemapStore is what the sitemap suite needs from an adapter.
 type SitemapStore interface {
 	QueueStore
-	sitemap.Results
+	analysis.Results
 	// SitemapFiles returns the domain's sitemap files ordered by URL.
-	SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]sitemap.File, error)
+	SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]analysis.File, error)
 }
 
 // SitemapFactory returns an empty store for one test.
@@ -75,12 +75,12 @@ func claimSitemap(t *testing.T, s SitemapStore, now time.Time) queue.Job {
 	return jobs[0]
 }
 
-// analysis is an index listing a standard and an image urlset.
-func analysis(lastmod time.Time) sitemap.Analysis {
-	return sitemap.Analysis{Files: []sitemap.File{
-		{URL: "https://map.example.org/sitemap_index.xml", Type: sitemap.TypeIndex, Discovery: sitemap.DiscoveryRobotsTxt, URLCount: 2, LastModified: &lastmod},
-		{URL: "https://map.example.org/pages.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoverySitemapIndex, URLCount: 3},
-		{URL: "https://map.example.org/images.xml", Type: sitemap.TypeImage, Discovery: sitemap.DiscoverySitemapIndex, URLCount: 2,
+// sampleAnalysis is an index listing a standard and an image urlset.
+func sampleAnalysis(lastmod time.Time) analysis.Analysis {
+	return analysis.Analysis{Files: []analysis.File{
+		{URL: "https://map.example.org/sitemap_index.xml", Type: analysis.TypeIndex, Discovery: analysis.DiscoveryRobotsTxt, URLCount: 2, LastModified: &lastmod},
+		{URL: "https://map.example.org/pages.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoverySitemapIndex, URLCount: 3},
+		{URL: "https://map.example.org/images.xml", Type: analysis.TypeImage, Discovery: analysis.DiscoverySitemapIndex, URLCount: 2,
 			Error: "more than 2 URLs; stopped counting"},
 	}}
 }
@@ -91,11 +91,11 @@ func testSitemapFinish(t *testing.T, s SitemapStore) {
 	lastmod := time.Date(2025, 11, 3, 10, 30, 0, 0, time.UTC)
 	id := QueueDomains(t, s, core.SitemapCuration, "map", 1)[0]
 	job := claimSitemap(t, s, now)
-	out := sitemap.Build(id, analysis(lastmod), now)
+	out := analysis.Build(id, sampleAnalysis(lastmod), now)
 	require.NoError(t, s.FinishAnalysis(ctx, job, out))
 
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	require.Empty(t, msg, "sitemap_analysis_error is NULL")
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 3, files)
@@ -104,7 +104,7 @@ func testSitemapFinish(t *testing.T, s SitemapStore) {
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 3)
-	want := map[string]sitemap.File{}
+	want := map[string]analysis.File{}
 	for _, f := range out.Files {
 		want[f.URL] = f
 	}
@@ -136,9 +136,9 @@ func testSitemapNone(t *testing.T, s SitemapStore) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	id := QueueDomains(t, s, core.SitemapCuration, "bare", 1)[0]
-	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), sitemap.Build(id, sitemap.Analysis{}, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), analysis.Build(id, analysis.Analysis{}, now)))
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st, "no sitemap is Completed, not Error")
+	require.Equal(t, core.AnalysisCompleted, st, "no sitemap is Completed, not Error")
 	require.Empty(t, msg)
 	files, urls := sitemapTotals(t, s, id)
 	require.Zero(t, files)
@@ -152,18 +152,18 @@ func testSitemapReanalysis(t *testing.T, s SitemapStore) {
 	ctx := context.Background()
 	t1 := time.Now().UTC().Truncate(time.Millisecond)
 	id := QueueDomains(t, s, core.SitemapCuration, "again", 1)[0]
-	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, t1), sitemap.Build(id, analysis(t1), t1)))
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, t1), analysis.Build(id, sampleAnalysis(t1), t1)))
 	first, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, first, 3)
 
 	QueueSitemapAgain(t, s, id)
 	t2 := t1.Add(time.Hour)
-	second := analysis(t2)
+	second := sampleAnalysis(t2)
 	second.Files[1].URLCount = 7
 	second.Files[2].Error = ""
-	second.Files = append(second.Files, sitemap.File{URL: "https://map.example.org/news.xml", Type: sitemap.TypeNews, Discovery: sitemap.DiscoveryCommonPath, URLCount: 1})
-	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, t2), sitemap.Build(id, second, t2)))
+	second.Files = append(second.Files, analysis.File{URL: "https://map.example.org/news.xml", Type: analysis.TypeNews, Discovery: analysis.DiscoveryCommonPath, URLCount: 1})
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, t2), analysis.Build(id, second, t2)))
 
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
@@ -172,7 +172,7 @@ func testSitemapReanalysis(t *testing.T, s SitemapStore) {
 	for _, f := range first {
 		ids[f.URL] = f.ID
 	}
-	byURL := map[string]sitemap.File{}
+	byURL := map[string]analysis.File{}
 	for _, f := range got {
 		byURL[f.URL] = f
 		if old, ok := ids[f.URL]; ok {
@@ -182,7 +182,7 @@ func testSitemapReanalysis(t *testing.T, s SitemapStore) {
 	require.Equal(t, 7, byURL["https://map.example.org/pages.xml"].URLCount, "values are replaced")
 	require.Empty(t, byURL["https://map.example.org/images.xml"].Error, "an error is cleared")
 	require.True(t, byURL["https://map.example.org/sitemap_index.xml"].LastModified.Equal(t2))
-	require.Equal(t, sitemap.TypeNews, byURL["https://map.example.org/news.xml"].Type)
+	require.Equal(t, analysis.TypeNews, byURL["https://map.example.org/news.xml"].Type)
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 4, files)
 	require.Equal(t, 7+2+1, urls)
@@ -197,7 +197,7 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	require.NoError(t, err)
 	fresh := claimSitemap(t, s, now.Add(3*time.Minute))
 
-	err = s.FinishAnalysis(ctx, zombie, sitemap.Build(id, analysis(now), now))
+	err = s.FinishAnalysis(ctx, zombie, analysis.Build(id, sampleAnalysis(now), now))
 	require.ErrorIs(t, err, core.ErrLeaseLost)
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
@@ -206,16 +206,16 @@ func testSitemapZombie(t *testing.T, s SitemapStore) {
 	require.Zero(t, files)
 	require.Zero(t, urls)
 	st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisProcessing), st)
+	require.Equal(t, core.AnalysisProcessing, st)
 
-	one := sitemap.Analysis{Files: []sitemap.File{{URL: "https://zombie0.example.org/sitemap.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 4}}}
-	require.NoError(t, s.FinishAnalysis(ctx, fresh, sitemap.Build(id, one, now)))
+	one := analysis.Analysis{Files: []analysis.File{{URL: "https://zombie0.example.org/sitemap.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 4}}}
+	require.NoError(t, s.FinishAnalysis(ctx, fresh, analysis.Build(id, one, now)))
 	got, err = s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, 4, got[0].URLCount)
 	st, _ = SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	files, urls = sitemapTotals(t, s, id)
 	require.Equal(t, 1, files)
 	require.Equal(t, 4, urls)
@@ -230,7 +230,7 @@ func testSitemapReplace(t *testing.T, s SitemapStore) {
 	ids := QueueDomains(t, s, core.SitemapCuration, "swap", 2)
 	for range ids {
 		job := claimSitemap(t, s, t1)
-		require.NoError(t, s.FinishAnalysis(ctx, job, sitemap.Build(job.DomainID, analysis(t1), t1)))
+		require.NoError(t, s.FinishAnalysis(ctx, job, analysis.Build(job.DomainID, sampleAnalysis(t1), t1)))
 	}
 	id, other := ids[0], ids[1]
 	firstIDs := sitemapIDs(t, s, id)
@@ -247,18 +247,18 @@ func testSitemapReplace(t *testing.T, s SitemapStore) {
 	fresh := claimSitemap(t, s, t2.Add(3*time.Minute))
 
 	// The zombie would have emptied the set; it writes nothing.
-	err = s.FinishAnalysis(ctx, zombie, sitemap.Build(id, sitemap.Analysis{}, t2))
+	err = s.FinishAnalysis(ctx, zombie, analysis.Build(id, analysis.Analysis{}, t2))
 	require.ErrorIs(t, err, core.ErrLeaseLost)
 	require.Equal(t, firstIDs, sitemapIDs(t, s, id), "a fenced-out finish deletes nothing")
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 3, files, "a fenced-out finish keeps the totals")
 	require.Equal(t, 5, urls)
 
-	second := analysis(t2)
+	second := sampleAnalysis(t2)
 	second.Files[1].URLCount = 11
-	second.Files = append(second.Files[:2], sitemap.File{URL: "https://map.example.org/video.xml",
-		Type: sitemap.TypeVideo, Discovery: sitemap.DiscoverySitemapIndex, URLCount: 4})
-	out := sitemap.Build(id, second, t2)
+	second.Files = append(second.Files[:2], analysis.File{URL: "https://map.example.org/video.xml",
+		Type: analysis.TypeVideo, Discovery: analysis.DiscoverySitemapIndex, URLCount: 4})
+	out := analysis.Build(id, second, t2)
 	require.NoError(t, s.FinishAnalysis(ctx, fresh, out))
 
 	got, err := s.SitemapFiles(ctx, id)
@@ -277,12 +277,12 @@ func testSitemapReplace(t *testing.T, s SitemapStore) {
 	require.Equal(t, out.Files[2].ID, got[2].ID, "a new file takes the outcome's ID")
 	require.Equal(t, 11, got[0].URLCount)
 	require.True(t, got[1].LastModified.Equal(t2))
-	require.Equal(t, sitemap.TypeVideo, got[2].Type)
+	require.Equal(t, analysis.TypeVideo, got[2].Type)
 	files, urls = sitemapTotals(t, s, id)
 	require.Equal(t, 3, files)
 	require.Equal(t, 11+4, urls)
 	st, msg := SecondaryOf(t, s, core.SitemapCuration, id)
-	require.Equal(t, string(core.AnalysisCompleted), st)
+	require.Equal(t, core.AnalysisCompleted, st)
 	require.Empty(t, msg, "the rescue's error is cleared")
 
 	otherAfter, err := s.SitemapFiles(ctx, other)
@@ -298,12 +298,12 @@ func testSitemapCleared(t *testing.T, s SitemapStore) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := QueueDomains(t, s, core.SitemapCuration, "gone", 1)[0]
-	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), sitemap.Build(id, analysis(now), now)))
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), analysis.Build(id, sampleAnalysis(now), now)))
 	require.Len(t, sitemapIDs(t, s, id), 3)
 
 	QueueSitemapAgain(t, s, id)
 	later := now.Add(time.Hour)
-	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, later), sitemap.Build(id, sitemap.Analysis{}, later)))
+	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, later), analysis.Build(id, analysis.Analysis{}, later)))
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Empty(t, got, "every file is gone")
@@ -318,18 +318,18 @@ func testSitemapDuplicates(t *testing.T, s SitemapStore) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := QueueDomains(t, s, core.SitemapCuration, "dup", 1)[0]
-	first := sitemap.File{ID: uuid.New(), URL: "https://dup0.example.org/sitemap.xml", Type: sitemap.TypeStandard,
-		Discovery: sitemap.DiscoveryRobotsTxt, URLCount: 6}
+	first := analysis.File{ID: uuid.New(), URL: "https://dup0.example.org/sitemap.xml", Type: analysis.TypeStandard,
+		Discovery: analysis.DiscoveryRobotsTxt, URLCount: 6}
 	again := first
-	again.ID, again.Type, again.URLCount = uuid.New(), sitemap.TypeNews, 9
-	out := sitemap.Outcome{Files: []sitemap.File{first, again}, TotalURLs: 6, FinishedAt: now}
+	again.ID, again.Type, again.URLCount = uuid.New(), analysis.TypeNews, 9
+	out := analysis.Outcome{Files: []analysis.File{first, again}, TotalURLs: 6, FinishedAt: now}
 	require.NoError(t, s.FinishAnalysis(ctx, claimSitemap(t, s, now), out))
 
 	got, err := s.SitemapFiles(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, first.ID, got[0].ID, "the first record wins")
-	require.Equal(t, sitemap.TypeStandard, got[0].Type)
+	require.Equal(t, analysis.TypeStandard, got[0].Type)
 	require.Equal(t, 6, got[0].URLCount)
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 1, files, "distinct URLs are counted")
@@ -343,35 +343,35 @@ func testSitemapInvalid(t *testing.T, s SitemapStore) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := QueueDomains(t, s, core.SitemapCuration, "bad", 1)[0]
 	job := claimSitemap(t, s, now)
-	good := sitemap.File{URL: "https://bad0.example.org/sitemap.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryCommonPath, URLCount: 2}
+	good := analysis.File{URL: "https://bad0.example.org/sitemap.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryCommonPath, URLCount: 2}
 	cases := []struct {
 		name   string
-		mutate func(*sitemap.Analysis)
+		mutate func(*analysis.Analysis)
 	}{
-		{"type", func(a *sitemap.Analysis) { a.Files[1].Type = "urlset" }},
-		{"discovery", func(a *sitemap.Analysis) { a.Files[1].Discovery = "robots.txt" }},
-		{"negative count", func(a *sitemap.Analysis) { a.Files[1].URLCount = -1 }},
+		{"type", func(a *analysis.Analysis) { a.Files[1].Type = "urlset" }},
+		{"discovery", func(a *analysis.Analysis) { a.Files[1].Discovery = "robots.txt" }},
+		{"negative count", func(a *analysis.Analysis) { a.Files[1].URLCount = -1 }},
 	}
 	for _, c := range cases {
-		a := sitemap.Analysis{Files: []sitemap.File{good, {URL: "https://bad0.example.org/other.xml",
-			Type: sitemap.TypeImage, Discovery: sitemap.DiscoveryHTMLLink, URLCount: 1}}}
+		a := analysis.Analysis{Files: []analysis.File{good, {URL: "https://bad0.example.org/other.xml",
+			Type: analysis.TypeImage, Discovery: analysis.DiscoveryHTMLLink, URLCount: 1}}}
 		c.mutate(&a)
-		err := s.FinishAnalysis(ctx, job, sitemap.Build(id, a, now))
+		err := s.FinishAnalysis(ctx, job, analysis.Build(id, a, now))
 		require.ErrorIs(t, err, core.ErrInvalidStatus, c.name)
 		got, err := s.SitemapFiles(ctx, id)
 		require.NoError(t, err)
 		require.Empty(t, got, c.name)
 		st, _ := SecondaryOf(t, s, core.SitemapCuration, id)
-		require.Equal(t, string(core.AnalysisProcessing), st, c.name)
+		require.Equal(t, core.AnalysisProcessing, st, c.name)
 		files, _ := sitemapTotals(t, s, id)
 		require.Zero(t, files, c.name)
 	}
-	negative := sitemap.Build(id, sitemap.Analysis{Files: []sitemap.File{good}}, now)
+	negative := analysis.Build(id, analysis.Analysis{Files: []analysis.File{good}}, now)
 	negative.TotalURLs = -2
 	require.ErrorIs(t, s.FinishAnalysis(ctx, job, negative), core.ErrInvalidStatus)
 
 	// The lease is intact: a valid outcome still goes through.
-	require.NoError(t, s.FinishAnalysis(ctx, job, sitemap.Build(id, sitemap.Analysis{Files: []sitemap.File{good}}, now)))
+	require.NoError(t, s.FinishAnalysis(ctx, job, analysis.Build(id, analysis.Analysis{Files: []analysis.File{good}}, now)))
 	files, urls := sitemapTotals(t, s, id)
 	require.Equal(t, 1, files)
 	require.Equal(t, 2, urls)

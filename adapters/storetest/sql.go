@@ -26,9 +26,9 @@ type SQLStores struct {
 	// New returns an empty store for one test and the database under it,
 	// so a case can count rows the ports do not show.
 	New func(t *testing.T) (ScanStore, *bun.DB)
-	// ErrUnknownColumn is the adapter's error for a workflow field off the
-	// column allowlist.
-	ErrUnknownColumn error
+	// ErrUnknownWorkflow is the adapter's error for a workflow it does not
+	// map to columns.
+	ErrUnknownWorkflow error
 	// TxPhrase is the phrase the adapter wraps a failed transaction start
 	// with ("postgres transaction").
 	TxPhrase string
@@ -55,11 +55,11 @@ func RunSQL(t *testing.T, stores SQLStores) {
 	t.Run("FinishScanIsAtomic", func(t *testing.T) { t.Parallel(); testFinishAtomic(t, newStore(t)) })
 	t.Run("QueueRejectsUnknownWorkflow", func(t *testing.T) {
 		t.Parallel()
-		testUnknownWorkflow(t, newStore(t), stores.ErrUnknownColumn)
+		testUnknownWorkflow(t, newStore(t), stores.ErrUnknownWorkflow)
 	})
-	t.Run("RepoRejectsUnknownColumns", func(t *testing.T) {
+	t.Run("RepoRejectsUnknownWorkflow", func(t *testing.T) {
 		t.Parallel()
-		testRepoUnknownColumns(t, newStore(t), stores.ErrUnknownColumn)
+		testRepoUnknownWorkflow(t, newStore(t), stores.ErrUnknownWorkflow)
 	})
 	t.Run("RepoEdgeCases", func(t *testing.T) { t.Parallel(); testRepoEdgeCases(t, newStore(t)) })
 	t.Run("WithinErrors", func(t *testing.T) { t.Parallel(); testWithinErrors(t, newStore(t), stores.TxPhrase) })
@@ -77,25 +77,23 @@ func RunSQL(t *testing.T, stores SQLStores) {
 	})
 }
 
-// testUnknownWorkflow checks that workflow fields reach SQL only through
-// the allowlist: every method refuses a workflow whose prefix is unknown or
-// does not match its columns, and nothing is written.
-func testUnknownWorkflow(t *testing.T, s ScanStore, errUnknownColumn error) {
+// testUnknownWorkflow checks that a workflow reaches SQL only through the
+// adapter's column map: every method refuses a workflow whose name is not
+// mapped or whose statuses are missing, and nothing is written.
+func testUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 	ctx := context.Background()
 	id := QueueDomains(t, s, core.EmailScan, "allow", 1)[0]
-	job := queue.Job{DomainID: id, Token: uuid.New()}
+	job := queue.Job{DomainID: id, RunID: uuid.New(), Token: uuid.New()}
 	now := time.Now().UTC()
 
 	workflows := []struct {
 		name   string
 		mutate func(*core.Workflow)
 	}{
-		{"prefix unknown", func(w *core.Workflow) { w.Prefix = "email" }},
-		{"prefix injection", func(w *core.Workflow) { w.Prefix = `page_scrape_attempts" = 0; DROP TABLE domains; --` }},
-		{"prefix of the other workflow", func(w *core.Workflow) { w.Prefix = core.SitemapCuration.Prefix }},
-		{"secondary of the other workflow", func(w *core.Workflow) { w.Secondary = core.FieldSitemapAnalysisStatus }},
-		{"error field is a status", func(w *core.Workflow) { w.ErrorField = core.FieldPageScrapeStatus }},
-		{"prefix empty", func(w *core.Workflow) { w.Prefix = "" }},
+		{"name unknown", func(w *core.Workflow) { w.Name = "email" }},
+		{"name injection", func(w *core.Workflow) { w.Name = `page_scrape_attempts" = 0; DROP TABLE domains; --` }},
+		{"name empty", func(w *core.Workflow) { w.Name = "" }},
+		{"status missing", func(w *core.Workflow) { w.Running = nil }},
 	}
 	calls := map[string]func(wf core.Workflow) error{
 		"claim":   func(wf core.Workflow) error { _, err := s.Claim(ctx, wf, 1, time.Minute, now); return err },
@@ -109,7 +107,7 @@ func testUnknownWorkflow(t *testing.T, s ScanStore, errUnknownColumn error) {
 		for name, call := range calls {
 			wf := core.EmailScan
 			w.mutate(&wf)
-			require.ErrorIs(t, call(wf), errUnknownColumn, "%s/%s", w.name, name)
+			require.ErrorIs(t, call(wf), errUnknown, "%s/%s", w.name, name)
 		}
 	}
 	st, _ := SecondaryOf(t, s, core.EmailScan, id)
@@ -287,10 +285,10 @@ func testFinishAtomic(t *testing.T, s ScanStore) {
 	require.Len(t, cs, 1)
 }
 
-// testRepoUnknownColumns checks that a workflow's status fields reach SQL
-// only through the allowlist, in both repository methods, and that a
+// testRepoUnknownWorkflow checks that a workflow reaches SQL only through
+// the adapter's column map, in both repository methods, and that a
 // refused update writes nothing.
-func testRepoUnknownColumns(t *testing.T, s ScanStore, errUnknownColumn error) {
+func testRepoUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 	ctx := context.Background()
 	d := core.NewDomain("cols.example.org", time.Now())
 	_, err := s.AddDomains(ctx, []core.Domain{d})
@@ -301,15 +299,11 @@ func testRepoUnknownColumns(t *testing.T, s ScanStore, errUnknownColumn error) {
 		mutate func(*core.Workflow)
 		call   string
 	}{
-		{"primary injection", func(w *core.Workflow) { w.Primary = "email_scan_status = 'x'; DROP TABLE domains; --" }, "primary"},
-		{"primary is a secondary", func(w *core.Workflow) { w.Primary = core.FieldPageScrapeStatus }, "primary"},
-		{"primary is the id", func(w *core.Workflow) { w.Primary = "id" }, "primary"},
-		{"secondary is a primary", func(w *core.Workflow) { w.Secondary = core.FieldEmailScanStatus }, "secondary"},
-		{"secondary unknown", func(w *core.Workflow) { w.Secondary = "page_scrape_status\"" }, "secondary"},
-		{"error field is a status", func(w *core.Workflow) { w.ErrorField = core.FieldPageScrapeStatus }, "secondary"},
-		{"error field empty", func(w *core.Workflow) { w.ErrorField = "" }, "secondary"},
-		{"queue prefix of the other workflow", func(w *core.Workflow) { w.Prefix = core.SitemapCuration.Prefix }, "secondary"},
-		{"queue prefix injection", func(w *core.Workflow) { w.Prefix = `x" = 1; --` }, "secondary"},
+		{"name injection", func(w *core.Workflow) { w.Name = "email_scan_status = 'x'; DROP TABLE domains; --" }, "primary"},
+		{"name is a column", func(w *core.Workflow) { w.Name = "email_scan_status" }, "primary"},
+		{"name unknown", func(w *core.Workflow) { w.Name = "page_scrape" }, "secondary"},
+		{"queued missing", func(w *core.Workflow) { w.Queued = nil }, "secondary"},
+		{"no active values", func(w *core.Workflow) { w.Active = nil }, "secondary"},
 	}
 	for _, c := range cases {
 		wf := core.EmailScan
@@ -323,7 +317,7 @@ func testRepoUnknownColumns(t *testing.T, s ScanStore, errUnknownColumn error) {
 			}
 			return err
 		})
-		require.ErrorIs(t, err, errUnknownColumn, c.name)
+		require.ErrorIs(t, err, errUnknown, c.name)
 	}
 	got, err := s.GetDomain(ctx, d.ID)
 	require.NoError(t, err, "the table survived")
@@ -331,8 +325,8 @@ func testRepoUnknownColumns(t *testing.T, s ScanStore, errUnknownColumn error) {
 }
 
 // testRepoEdgeCases runs the repository on empty batches, unknown IDs and
-// a workflow without active values, whose empty list must not turn into
-// NULL.
+// a workflow whose active values leave both a NULL and a set status
+// eligible.
 func testRepoEdgeCases(t *testing.T, s ScanStore) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -350,10 +344,10 @@ func testRepoEdgeCases(t *testing.T, s ScanStore) {
 		require.NoError(t, err)
 		require.Empty(t, got)
 
-		// A workflow without active values queues every row, NULL or not:
-		// the empty list must not turn into NULL.
+		// A workflow whose active values are neither NULL nor Queued
+		// queues both rows: NULL is not active.
 		done := core.EmailScan
-		done.Queued, done.Active = string(core.TaskCompleted), nil
+		done.Queued, done.Active = core.TaskCompleted, []core.Secondary{core.TaskCancelled}
 		got, err = r.QueueSecondary(ctx, done, ids, now)
 		require.NoError(t, err)
 		require.ElementsMatch(t, ids, got)
@@ -443,11 +437,12 @@ func testAddSameHosts(t *testing.T, s ScanStore, db *bun.DB) {
 	require.Equal(t, hosts, count)
 }
 
-// testClaimOrder checks the polling order of the claim index: fresh work
-// (no next attempt) first, oldest update first, ties by id; then retries
-// that are due, earliest first; retries not yet due never. The times come
-// in two sets: apart by minutes, and apart by less than a second (which
-// checks that SQLite's stored text sorts as time).
+// testClaimOrder checks the polling order of the claim: queued domains
+// oldest update first, ties by id, a domain whose run waits for a retry
+// counting by its update (a retry updates it) once the retry is due and
+// never before. The times come in two sets: apart by minutes, and apart by
+// less than a second (which checks that SQLite's stored text sorts and
+// compares as time).
 func testClaimOrder(t *testing.T, newStore func(t *testing.T) (ScanStore, *bun.DB)) {
 	base := time.Date(2026, 5, 6, 7, 0, 0, 0, time.UTC)
 	now := base.Add(24 * time.Hour)
@@ -455,30 +450,30 @@ func testClaimOrder(t *testing.T, newStore func(t *testing.T) (ScanStore, *bun.D
 		name    string
 		id      uuid.UUID
 		updated time.Time
-		next    *time.Time // nil: NULL
+		next    *time.Time // nil: no waiting run
 		pos     int        // claim position, -1 never
 	}
 	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
 	coarse := []row{
 		{name: "retry not due", id: uuid.New(), updated: base.Add(-time.Hour), next: at(time.Hour), pos: -1},
-		{name: "retry due later", id: uuid.New(), updated: base.Add(-2 * time.Hour), next: at(-30 * time.Minute), pos: 5},
-		{name: "tie high id", id: uuid.MustParse("ffffffff-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 3},
-		{name: "fresh newer", id: uuid.New(), updated: base.Add(2 * time.Minute), pos: 1},
-		{name: "retry due first", id: uuid.New(), updated: base.Add(time.Hour), next: at(-time.Hour), pos: 4},
-		{name: "tie low id", id: uuid.MustParse("00000000-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 2},
-		{name: "fresh oldest", id: uuid.New(), updated: base.Add(time.Minute), pos: 0},
-		{name: "retry due exactly now", id: uuid.New(), updated: base, next: at(0), pos: 6},
+		{name: "retry due later", id: uuid.New(), updated: base.Add(-2 * time.Hour), next: at(-30 * time.Minute), pos: 0},
+		{name: "tie high id", id: uuid.MustParse("ffffffff-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 5},
+		{name: "fresh newer", id: uuid.New(), updated: base.Add(2 * time.Minute), pos: 3},
+		{name: "retry due first", id: uuid.New(), updated: base.Add(time.Hour), next: at(-time.Hour), pos: 6},
+		{name: "tie low id", id: uuid.MustParse("00000000-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 4},
+		{name: "fresh oldest", id: uuid.New(), updated: base.Add(time.Minute), pos: 2},
+		{name: "retry due exactly now", id: uuid.New(), updated: base, next: at(0), pos: 1},
 	}
 	fine := []row{
 		{name: "retry not due", id: uuid.New(), updated: base.Add(-time.Hour), next: at(time.Microsecond), pos: -1},
-		{name: "retry due later", id: uuid.New(), updated: base.Add(-2 * time.Hour), next: at(-500 * time.Millisecond), pos: 6},
-		{name: "tie high id", id: uuid.MustParse("ffffffff-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 3},
-		{name: "fresh newer", id: uuid.New(), updated: base.Add(time.Minute + 5*time.Millisecond), pos: 1},
-		{name: "retry due first", id: uuid.New(), updated: base.Add(time.Hour), next: at(-time.Hour), pos: 4},
-		{name: "tie low id", id: uuid.MustParse("00000000-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 2},
-		{name: "fresh oldest", id: uuid.New(), updated: base.Add(time.Minute), pos: 0},
-		{name: "retry due a little earlier", id: uuid.New(), updated: base, next: at(-1500 * time.Millisecond), pos: 5},
-		{name: "retry due exactly now", id: uuid.New(), updated: base, next: at(0), pos: 7},
+		{name: "retry due later", id: uuid.New(), updated: base.Add(-2 * time.Hour), next: at(-500 * time.Millisecond), pos: 0},
+		{name: "tie high id", id: uuid.MustParse("ffffffff-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 6},
+		{name: "fresh newer", id: uuid.New(), updated: base.Add(time.Minute + 5*time.Millisecond), pos: 4},
+		{name: "retry due first", id: uuid.New(), updated: base.Add(time.Hour), next: at(-time.Hour), pos: 7},
+		{name: "tie low id", id: uuid.MustParse("00000000-0000-4000-8000-000000000000"), updated: base.Add(3 * time.Minute), pos: 5},
+		{name: "fresh oldest", id: uuid.New(), updated: base.Add(time.Minute), pos: 3},
+		{name: "retry due a little earlier", id: uuid.New(), updated: base, next: at(-1500 * time.Millisecond), pos: 1},
+		{name: "retry due exactly now", id: uuid.New(), updated: base.Add(time.Millisecond), next: at(0), pos: 2},
 	}
 	sets := []struct {
 		name string
@@ -501,15 +496,14 @@ func testClaimOrder(t *testing.T, newStore func(t *testing.T) (ScanStore, *bun.D
 				for _, r := range set.rows {
 					d := core.NewDomain(strings.ReplaceAll(r.name, " ", "-")+".example.org", r.updated)
 					d.ID = r.id
-					if wf.Secondary == core.FieldPageScrapeStatus {
-						d.PageScrapeStatus = ptr(core.TaskQueued)
-					} else {
-						d.SitemapAnalysisStatus = ptr(core.AnalysisQueued)
+					Seed(t, s, WithSecondary(d, wf, wf.Queued))
+					if r.next != nil {
+						_, err := db.NewInsert().Model(&map[string]any{
+							"id": uuid.New(), "workflow": wf.Name, "domain_id": r.id, "state": "waiting",
+							"attempt": 1, "next_attempt_at": *r.next, "started_at": base,
+						}).TableExpr("jobs").Exec(ctx)
+						require.NoError(t, err)
 					}
-					Seed(t, s, d)
-					_, err := db.ExecContext(ctx, "UPDATE domains SET ? = ? WHERE id = ?",
-						bun.Ident(wf.Prefix+"_next_attempt_at"), r.next, r.id)
-					require.NoError(t, err)
 					byID[r.id] = r.name
 					if r.pos >= 0 {
 						want[r.pos] = r.name
@@ -581,8 +575,10 @@ func testClaimAcrossPools(t *testing.T, pools func(t *testing.T, n int) (QueueSt
 		require.Equal(t, 1, claimed[id], "domain %s claimed %d times", id, claimed[id])
 	}
 	var running, attempts int
-	require.NoError(t, db.NewRaw(`SELECT count(*), coalesce(sum(page_scrape_attempts), 0) FROM domains
-		WHERE page_scrape_status = 'InProgress' AND page_scrape_claim_token IS NOT NULL`).Scan(ctx, &running, &attempts))
+	require.NoError(t, db.NewRaw(`SELECT count(*), coalesce(sum(d.page_scrape_attempts), 0) FROM domains AS d
+		JOIN jobs AS j ON j.domain_id = d.id AND j.workflow = 'email_scan'
+		WHERE d.page_scrape_status = 'InProgress' AND j.state = 'running' AND j.claim_token IS NOT NULL
+			AND j.attempt = d.page_scrape_attempts`).Scan(ctx, &running, &attempts))
 	require.Equal(t, domains, running)
 	require.Equal(t, domains, attempts, "one attempt each")
 }

@@ -349,8 +349,8 @@ func resetSecondary(t *testing.T, s Store, ids []uuid.UUID) {
 	// needs the store's own write path, which the unit of work provides via
 	// a workflow whose queued value is Completed.
 	done := core.EmailScan
-	done.Queued = string(core.TaskCompleted)
-	done.Active = nil
+	done.Queued = core.TaskCompleted
+	done.Active = []core.Secondary{core.TaskCompleted}
 	require.NoError(t, s.Within(context.Background(), func(ctx context.Context, r curation.Repository) error {
 		_, err := r.QueueSecondary(ctx, done, ids, time.Now())
 		return err

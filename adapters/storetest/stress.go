@@ -137,7 +137,7 @@ func testUpdatesStress(t *testing.T, s ScanStore, db *bun.DB, domains, rounds in
 			} {
 				name := c.wf.Name
 				if wantQueued[name][r.ID] {
-					require.Equal(t, c.wf.Queued, c.second, "round %d %s %s", round, name, r.ID)
+					require.Equal(t, c.wf.Queued.String(), c.second, "round %d %s %s", round, name, r.ID)
 					inDB[name]++
 				} else {
 					require.Equal(t, "Completed", c.second, "round %d %s %s: never queued", round, name, r.ID)

@@ -223,6 +223,11 @@ func TestBrowserCurationPage(t *testing.T) {
 		return { href: a.href, rel: a.rel, target: a.target, text: a.textContent }; })()`)
 	require.Equal(t, map[string]string{"href": "http://acme-widgets.com/contact", "rel": "noopener noreferrer", "target": "_blank", "text": "/contact"}, link)
 	require.Equal(t, "22", textOf(b, `[data-testid=fact-pages] dd`))
+	b.WaitFor("scan history", 5*time.Second, `document.querySelectorAll('[data-testid=scan-row]').length === 2`, "")
+	require.Equal(t, []string{"completed", "90.0 s", "22", "2 (+1)"}, browsertest.Eval[[]string](b,
+		`[...document.querySelectorAll('[data-testid=scan-row]')[0].cells].slice(1).map((c) => c.textContent)`))
+	require.Equal(t, "failed: HTTP 503", browsertest.Eval[string](b,
+		`document.querySelectorAll('[data-testid=scan-row]')[1].cells[1].textContent`))
 	b.Do("download", chromedp.Click(chromedp.ID("download-csv")))
 	file := filepath.Join(downloads, "acme-widgets.com-contacts.csv")
 	var csv []byte

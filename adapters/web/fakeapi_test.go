@@ -53,7 +53,8 @@ type fakeDomain struct {
 	ContactsFound         int        `json:"contacts_found"`
 
 	contacts []fakeContact
-	movedAt  time.Time // of the last status change of either workflow
+	scans    []map[string]any // GET /api/v3/domains/{id}/scans items, newest first
+	movedAt  time.Time        // of the last status change of either workflow
 }
 
 type fakeContact struct {
@@ -136,6 +137,7 @@ func (f *fakeAPI) routes(app *fiber.App) {
 	api.Post("/v3/domains/direct-submit", f.directSubmit)
 	api.Post("/v3/domains/import", f.importCSV)
 	api.Get("/v3/domains/:id/contacts", f.contacts)
+	api.Get("/v3/domains/:id/scans", f.scans)
 	api.Get("/v3/domains/:id", f.get)
 	api.Get("/v3/contacts.csv", f.csv)
 }
@@ -516,6 +518,16 @@ func (f *fakeAPI) contacts(c *fiber.Ctx) error {
 	})
 }
 
+func (f *fakeAPI) scans(c *fiber.Ctx) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.domains[c.Params("id")]
+	if !ok {
+		return detail(c, fiber.StatusNotFound, "domain not found")
+	}
+	return c.JSON(fiber.Map{"items": nonNilSlice(d.scans), "total": len(d.scans), "page": 1, "size": 20, "pages": min(1, len(d.scans))})
+}
+
 func (f *fakeAPI) csv(c *fiber.Ctx) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -543,6 +555,13 @@ func seed(f *fakeAPI) {
 		now := time.Now().Add(-2 * time.Hour).UTC()
 		d.PageScrapeStartedAt, d.PageScrapeFinishedAt = &now, &now
 		d.contacts = []fakeContact{f.contact(d, "info@acme-widgets.com", "service", "/contact"), f.contact(d, "mara.lopez@gmail.com", "free", "/team")}
+		earlier := now.Add(-24 * time.Hour)
+		d.scans = []map[string]any{
+			{"id": "run-2", "outcome": "completed", "attempts": 1, "started_at": now.Add(-90 * time.Second), "finished_at": now,
+				"duration_ms": 90000, "next_attempt_at": nil, "pages_scanned": 22, "contacts_found": 2, "new_contacts": 1, "error": nil},
+			{"id": "run-1", "outcome": "failed", "attempts": 3, "started_at": earlier, "finished_at": earlier.Add(time.Minute),
+				"duration_ms": 60000, "next_attempt_at": nil, "pages_scanned": 0, "contacts_found": 0, "new_contacts": 0, "error": "HTTP 503"},
+		}
 	})
 	f.add("broken-site.io", 2*time.Hour, func(d *fakeDomain) {
 		d.EmailScanStatus = "Selected"

@@ -9,6 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
 // config is the service configuration, read from SCRAPERSKY_* variables and
@@ -51,22 +55,24 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var errs []error
 	p := parser{getenv: getenv, errs: &errs}
+	// The defaults are the packages' own: one source each.
+	q, sc := queue.DefaultConfig(), scraper.DefaultConfig()
 	c.MigrateOnStart = p.bool("SCRAPERSKY_MIGRATE_ON_START", true)
-	c.ReadTimeout = p.duration("SCRAPERSKY_READ_TIMEOUT", 15*time.Second)
-	c.WriteTimeout = p.duration("SCRAPERSKY_WRITE_TIMEOUT", 60*time.Second)
-	c.IdleTimeout = p.duration("SCRAPERSKY_IDLE_TIMEOUT", 120*time.Second)
-	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", 30*time.Second)
-	c.Workers = p.int("SCRAPERSKY_WORKERS", 2)
+	c.ReadTimeout = p.duration("SCRAPERSKY_READ_TIMEOUT", httpapi.DefaultReadTimeout)
+	c.WriteTimeout = p.duration("SCRAPERSKY_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout)
+	c.IdleTimeout = p.duration("SCRAPERSKY_IDLE_TIMEOUT", httpapi.DefaultIdleTimeout)
+	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout)
+	c.Workers = p.int("SCRAPERSKY_WORKERS", q.Concurrency)
 	c.SitemapWorkers = p.int("SCRAPERSKY_SITEMAP_WORKERS", 1)
 	c.AllowPrivateNetworks = p.bool("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS", false)
-	c.Lease = p.duration("SCRAPERSKY_LEASE", 5*time.Minute)
-	c.ScanTimeout = p.duration("SCRAPERSKY_SCAN_TIMEOUT", 3*time.Minute)
-	c.MaxAttempts = p.int("SCRAPERSKY_MAX_ATTEMPTS", 3)
-	c.PollInterval = p.duration("SCRAPERSKY_POLL_INTERVAL", 2*time.Second)
-	c.RescueInterval = p.duration("SCRAPERSKY_RESCUE_INTERVAL", time.Minute)
-	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", 30)
-	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", 2)
-	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", 20*time.Second)
+	c.Lease = p.duration("SCRAPERSKY_LEASE", q.Lease)
+	c.ScanTimeout = p.duration("SCRAPERSKY_SCAN_TIMEOUT", q.JobTimeout)
+	c.MaxAttempts = p.int("SCRAPERSKY_MAX_ATTEMPTS", q.MaxAttempts)
+	c.PollInterval = p.duration("SCRAPERSKY_POLL_INTERVAL", q.PollInterval)
+	c.RescueInterval = p.duration("SCRAPERSKY_RESCUE_INTERVAL", q.RescueInterval)
+	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", sc.MaxPages)
+	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", sc.RequestsPerSecond)
+	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", q.ShutdownTimeout)
 
 	switch lvl := strings.ToLower(or(getenv("SCRAPERSKY_LOG_LEVEL"), "info")); lvl {
 	case "debug":
@@ -94,8 +100,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.MaxPages < 1 {
 		errs = append(errs, errors.New("SCRAPERSKY_MAX_PAGES: must be at least 1"))
 	}
-	if c.Lease <= c.ScanTimeout {
-		errs = append(errs, fmt.Errorf("SCRAPERSKY_LEASE (%s) must be longer than SCRAPERSKY_SCAN_TIMEOUT (%s), or healthy scans lose their lease", c.Lease, c.ScanTimeout))
+	// The worker's own check, named in the variables' terms.
+	if err := (queue.Config{Lease: c.Lease, JobTimeout: c.ScanTimeout}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_LEASE (%s), SCRAPERSKY_SCAN_TIMEOUT (%s): %w", c.Lease, c.ScanTimeout, err))
 	}
 	return c, errors.Join(errs...)
 }

@@ -16,11 +16,11 @@ import (
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
@@ -52,12 +52,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	if err != nil {
 		return err
 	}
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = w.Run(workCtx) }()
-	}
+	stopWork := startWorkers(ctx, workers)
 	if len(workers) > 0 {
 		log.Info("workers started", "email_scan", c.Workers, "sitemap_analysis", c.SitemapWorkers,
 			"allow_private_networks", c.AllowPrivateNetworks)
@@ -66,46 +61,11 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	var srv *httpapi.Server
 	errc := make(chan error, 1)
 	if withHTTP {
-		clock := core.SystemClock{}
-		srv, err = httpapi.New(httpapi.Config{
-			ReadTimeout:    c.ReadTimeout,
-			WriteTimeout:   c.WriteTimeout,
-			IdleTimeout:    c.IdleTimeout,
-			RequestTimeout: c.RequestTimeout,
-			JWTSecret:      []byte(c.JWTSecret),
-			DevToken:       c.DevToken,
-			AllowDevToken:  c.development(),
-			Logger:         log,
-			StoreKind:      d.kind,
-			Observe:        m.ObserveRequest,
-		}, httpapi.Deps{
-			EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
-			SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
-			Submitter:       curation.NewSubmitter(store, clock),
-			Domains:         store,
-			DB:              store,
-			Catalog:         catalog.NewLister(store),
-			Importer:        catalog.NewImporter(store, clock),
-			Sitemaps:        store,
-		})
-		if err != nil {
+		var ln net.Listener
+		if srv, ln, err = listenHTTP(c, d, m, log); err != nil {
 			stopWork()
-			wg.Wait()
 			return err
 		}
-		srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
-		devToken := ""
-		if c.development() {
-			devToken = c.DevToken // the page tells users which token works
-		}
-		web.Mount(srv.App(), web.Options{DevToken: devToken})
-		ln, err := net.Listen("tcp", c.Addr)
-		if err != nil {
-			stopWork()
-			wg.Wait()
-			return fmt.Errorf("listen on %s: %w", c.Addr, err)
-		}
-		log.Info("listening", "addr", ln.Addr().String(), "env", c.Env)
 		go func() { errc <- srv.Serve(ln) }()
 	}
 
@@ -123,9 +83,66 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 		cancel()
 	}
 	stopWork()
-	wg.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// startWorkers runs every worker until the returned stop is called; stop
+// cancels them and waits for them to finish (each releases its jobs).
+// The workers outlive ctx on purpose: shutdown stops them only after the
+// HTTP server has drained.
+func startWorkers(ctx context.Context, workers []*queue.Worker) (stop func()) {
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.Run(workCtx) }()
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+// listenHTTP builds the API with the metrics endpoint and the page mounted,
+// and opens its listener on c.Addr.
+func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*httpapi.Server, net.Listener, error) {
+	store := d.store
+	clock := core.SystemClock{}
+	srv, err := httpapi.New(httpapi.Config{
+		ReadTimeout:    c.ReadTimeout,
+		WriteTimeout:   c.WriteTimeout,
+		IdleTimeout:    c.IdleTimeout,
+		RequestTimeout: c.RequestTimeout,
+		JWTSecret:      []byte(c.JWTSecret),
+		DevToken:       c.DevToken,
+		AllowDevToken:  c.development(),
+		Logger:         log,
+		StoreKind:      d.kind,
+		Observe:        m.ObserveRequest,
+	}, httpapi.Deps{
+		EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
+		SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
+		Submitter:       curation.NewSubmitter(store, clock),
+		Domains:         store,
+		DB:              store,
+		Catalog:         catalog.NewLister(store),
+		Importer:        catalog.NewImporter(store, clock),
+		Sitemaps:        store,
+		Scans:           store,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+	devToken := ""
+	if c.development() {
+		devToken = c.DevToken // the page tells users which token works
+	}
+	web.Mount(srv.App(), web.Options{DevToken: devToken})
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "env", c.Env)
+	return srv, ln, nil
 }
 
 // newWorkers builds c.Workers email scan workers and c.SitemapWorkers
@@ -150,7 +167,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
 	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock)
-	analysisHandler := sitemap.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
+	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	var out []*queue.Worker
 	add := func(n int, wf core.Workflow, h queue.Handler) error {

@@ -13,11 +13,11 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/metrics"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // store is every port the service wires, whichever database serves them.
@@ -28,9 +28,10 @@ type store interface {
 	curation.DomainGetter
 	queue.Queue
 	scan.Results
-	sitemap.Results
+	analysis.Results
 	catalog.Store
 	httpapi.SitemapLister
+	httpapi.RunLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
 	Ping(ctx context.Context) error

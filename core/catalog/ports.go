@@ -36,8 +36,8 @@ type ContactStreamer interface {
 	StreamContacts(ctx context.Context, f ContactFilter, fn func(ContactRow) error) error
 }
 
-// Store is every port the Lister uses; the memory and Postgres stores
-// provide it.
+// Store is every port the Lister uses; the memory, SQLite and PostgreSQL
+// stores provide it.
 type Store interface {
 	DomainLister
 	ContactLister

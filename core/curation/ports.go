@@ -13,14 +13,15 @@ import (
 // transaction. Both methods are set-based: one statement for the whole batch,
 // never a round trip per domain.
 type Repository interface {
-	// SetPrimary sets wf.Primary to status and updated_at to now on every
+	// SetPrimary sets wf's primary status to status and updated_at to now on every
 	// domain of ids that exists, locking the rows in ID order first so that
 	// concurrent overlapping batches cannot deadlock. It returns the IDs it
 	// updated.
 	SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error)
-	// QueueSecondary sets wf.Secondary to wf.Queued and clears wf.ErrorField
-	// on the domains of ids whose secondary status is NULL or not one of
-	// wf.Active. It returns the IDs it queued.
+	// QueueSecondary sets wf's secondary status to wf.Queued and clears its
+	// error on the domains of ids for which wf.ShouldQueue(wf.Trigger,
+	// current) holds (NULL or not one of wf.Active). It returns the IDs it
+	// queued.
 	QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error)
 }
 

@@ -4,6 +4,7 @@
 package curation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -63,13 +64,13 @@ func (u *SecondaryStateUpdater) Workflow() core.Workflow { return u.wf }
 // not fail the batch. On error nothing is changed.
 func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (UpdateResult, error) {
 	if len(in.IDs) == 0 {
-		return UpdateResult{}, fmt.Errorf("update %s: %w", u.wf.Primary, core.ErrEmptyBatch)
+		return UpdateResult{}, fmt.Errorf("update %s: %w", u.wf.Name, core.ErrEmptyBatch)
 	}
 	if len(in.IDs) > MaxBatch {
-		return UpdateResult{}, fmt.Errorf("update %s: %w: %d IDs, at most %d", u.wf.Primary, core.ErrBatchTooLarge, len(in.IDs), MaxBatch)
+		return UpdateResult{}, fmt.Errorf("update %s: %w: %d IDs, at most %d", u.wf.Name, core.ErrBatchTooLarge, len(in.IDs), MaxBatch)
 	}
 	if !in.Status.Valid() {
-		return UpdateResult{}, fmt.Errorf("update %s: %w: %q", u.wf.Primary, core.ErrInvalidStatus, in.Status)
+		return UpdateResult{}, fmt.Errorf("update %s: %w: %q", u.wf.Name, core.ErrInvalidStatus, in.Status)
 	}
 	ids := uniqueSorted(in.IDs)
 	u.log.InfoContext(ctx, "batch status update started",
@@ -81,7 +82,7 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		var err error
 		updated, err = repo.SetPrimary(ctx, u.wf, ids, in.Status, now)
 		if err != nil {
-			return fmt.Errorf("set %s: %w", u.wf.Primary, err)
+			return fmt.Errorf("set %s status: %w", u.wf.Name, err)
 		}
 		queued = nil
 		if in.Status != u.wf.Trigger || len(updated) == 0 {
@@ -89,7 +90,7 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		}
 		queued, err = repo.QueueSecondary(ctx, u.wf, updated, now)
 		if err != nil {
-			return fmt.Errorf("queue %s: %w", u.wf.Secondary, err)
+			return fmt.Errorf("queue %s: %w", u.wf.Name, err)
 		}
 		return nil
 	})
@@ -107,7 +108,7 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		}
 		for _, id := range updated {
 			u.log.DebugContext(ctx, "domain status changed", "domain_id", id.String(),
-				string(u.wf.Primary), string(in.Status), "queued", isQueued[id])
+				"status", string(in.Status), "queued", isQueued[id])
 		}
 	}
 	u.log.InfoContext(ctx, "batch status update done", "user_id", in.UserID,
@@ -119,7 +120,7 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 // stores a fixed lock order.
 func uniqueSorted(ids []uuid.UUID) []uuid.UUID {
 	out := slices.Clone(ids)
-	slices.SortFunc(out, func(a, b uuid.UUID) int { return compareUUID(a, b) })
+	slices.SortFunc(out, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	return slices.CompactFunc(out, func(a, b uuid.UUID) bool { return a == b })
 }
 
@@ -139,16 +140,4 @@ func missing(want, got []uuid.UUID) []uuid.UUID {
 		}
 	}
 	return out
-}
-
-func compareUUID(a, b uuid.UUID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }

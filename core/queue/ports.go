@@ -23,19 +23,25 @@ type Job struct {
 	// Attempt counts claims of this domain since it was queued, this one
 	// included (1 for the first).
 	Attempt int
+	// RunID is the run the claim belongs to (see Run): a fresh one on a
+	// domain's first claim since it was queued, the same one on a retry.
+	RunID uuid.UUID
 	// Token is the fresh claim token every fenced write must present.
 	Token uuid.UUID
 	// LeaseExpiresAt is when the rescuer may take the domain back.
 	LeaseExpiresAt time.Time
 }
 
-// Queue is the storage side of the loop. Every method but Claim and Rescue
-// is fenced: it changes the row only while the row is Running and holds the
-// job's token, and otherwise returns an error wrapping core.ErrLeaseLost.
+// Queue is the storage side of the loop. The stores keep one run record per
+// run (see Run) beside the domain's secondary status, and change both in one
+// transaction. Every method but Claim and Rescue is fenced: it changes the
+// run only while it is running under the job's token, and otherwise returns
+// an error wrapping core.ErrLeaseLost.
 type Queue interface {
 	// Claim moves up to limit domains whose secondary status is wf.Queued and
-	// whose next attempt is due to wf.Running in one committed statement:
-	// attempts + 1, a fresh token, the lease until now+lease. Concurrent
+	// whose run, if they have one waiting, is due, to wf.Running in one
+	// committed statement: it starts a run (or resumes the waiting one) with
+	// attempt + 1, a fresh token and the lease until now+lease. Concurrent
 	// claimers never get the same domain.
 	Claim(ctx context.Context, wf core.Workflow, limit int, lease time.Duration, now time.Time) ([]Job, error)
 	// Extend moves the job's lease to until.

@@ -92,7 +92,7 @@ func TestEveryDomainHandledOnceAcrossWorkers(t *testing.T) {
 	for id, n := range seen {
 		require.Equal(t, 1, n, "domain %s handled %d times", id, n)
 		st, msg := storetest.SecondaryOf(t, s, core.EmailScan, id)
-		require.Equal(t, "Error", st)
+		require.Equal(t, core.TaskError, st)
 		require.Equal(t, "handled", msg)
 	}
 }
@@ -111,7 +111,7 @@ func TestPermanentErrorFailsAtOnce(t *testing.T) {
 	stop := start(t, w)
 	require.Eventually(t, func() bool {
 		st, _ := storetest.SecondaryOf(t, s, core.EmailScan, ids[0])
-		return st == "Error"
+		return st == core.TaskError
 	}, 5*time.Second, 5*time.Millisecond)
 	stop()
 	_, msg := storetest.SecondaryOf(t, s, core.EmailScan, ids[0])
@@ -138,7 +138,7 @@ func TestTransientErrorRetriesThenFails(t *testing.T) {
 	stop := start(t, w)
 	require.Eventually(t, func() bool {
 		st, _ := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
-		return st == "Error"
+		return st == core.AnalysisError
 	}, 5*time.Second, 5*time.Millisecond)
 	stop()
 	_, msg := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
@@ -166,7 +166,7 @@ func TestShutdownReleasesRunningJobs(t *testing.T) {
 	stop()
 	for _, id := range ids {
 		st, _ := storetest.SecondaryOf(t, s, core.EmailScan, id)
-		require.Equal(t, "Queued", st)
+		require.Equal(t, core.TaskQueued, st)
 		d, err := s.GetDomain(context.Background(), id)
 		require.NoError(t, err)
 		require.Equal(t, 0, d.PageScrapeAttempts, "the attempt is given back")
@@ -230,6 +230,6 @@ func TestLostLeaseCancelsTheJob(t *testing.T) {
 	require.Equal(t, queue.OutcomeLost, <-outcome, "cancelled by the lost lease, not by the job timeout")
 	stop()
 	st, _ := storetest.SecondaryOf(t, s, core.EmailScan, ids[0])
-	require.Equal(t, "InProgress", st, "the new owner's claim is untouched")
+	require.Equal(t, core.TaskInProgress, st, "the new owner's claim is untouched")
 	require.NoError(t, s.Extend(ctx, core.EmailScan, thief[0], time.Now().Add(time.Hour)))
 }

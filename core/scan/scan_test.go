@@ -72,7 +72,7 @@ func TestHandlerStoresContacts(t *testing.T) {
 	require.Len(t, cs, 1)
 	require.Equal(t, contact.TypeService, cs[0].Type)
 	st, _ := storetest.SecondaryOf(t, s, core.EmailScan, ids[0])
-	require.Equal(t, "Completed", st)
+	require.Equal(t, core.TaskCompleted, st)
 }
 
 func TestHandlerPassesScanErrorsThrough(t *testing.T) {

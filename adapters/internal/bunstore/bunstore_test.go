@@ -7,53 +7,20 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/contact"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
-
-func TestColumn(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		field core.Field
-		role  Role
-		ok    bool
-	}{
-		{"primary email scan", core.FieldEmailScanStatus, Primary, true},
-		{"primary sitemap", core.FieldSitemapCurationStatus, Primary, true},
-		{"secondary as primary", core.FieldPageScrapeStatus, Primary, false},
-		{"secondary page scrape", core.FieldPageScrapeStatus, Secondary, true},
-		{"secondary sitemap", core.FieldSitemapAnalysisStatus, Secondary, true},
-		{"error as secondary", core.FieldPageScrapeError, Secondary, false},
-		{"error page scrape", core.FieldPageScrapeError, ErrorField, true},
-		{"error sitemap", core.FieldSitemapAnalysisError, ErrorField, true},
-		{"injection", core.Field(`domain"; DROP TABLE domains; --`), Primary, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := Column(tt.field, tt.role)
-			if !tt.ok {
-				require.ErrorIs(t, err, ErrUnknownColumn)
-				require.Contains(t, err.Error(), tt.role.name)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, bun.Ident(tt.field), got)
-		})
-	}
-}
 
 func TestArgsFor(t *testing.T) {
 	t.Parallel()
-	swapped := core.EmailScan
-	swapped.ErrorField = core.FieldSitemapAnalysisError
 	unknown := core.EmailScan
-	unknown.Prefix = "domain"
+	unknown.Name = "page_scrape"
+	missing := core.SitemapCuration
+	missing.Done = nil
 	tests := []struct {
 		name string
 		wf   core.Workflow
@@ -61,56 +28,34 @@ func TestArgsFor(t *testing.T) {
 		err  bool
 	}{
 		{name: "email scan", wf: core.EmailScan, want: QueueArgs{
+			Workflow: "email_scan", Primary: "email_scan_status",
 			Secondary: "page_scrape_status", ErrorCol: "page_scrape_error",
-			Attempts: "page_scrape_attempts", Token: "page_scrape_claim_token",
-			Lease: "page_scrape_lease_expires_at", NextAt: "page_scrape_next_attempt_at",
-			Started: "page_scrape_started_at", Finished: "page_scrape_finished_at",
-			ClaimIndex: "domains_page_scrape_claim_idx", RescueIndex: "domains_page_scrape_rescue_idx",
-			Queued: "Queued", Running: "InProgress", Done: "Complete", Failed: "Error",
+			Attempts: "page_scrape_attempts", Started: "page_scrape_started_at", Finished: "page_scrape_finished_at",
+			QueuedIndex: "domains_page_scrape_queued_idx",
+			Queued:      "Queued", Running: "InProgress", Done: "Completed", Failed: "Error",
 		}},
 		{name: "sitemap curation", wf: core.SitemapCuration, want: QueueArgs{
+			Workflow: "sitemap_curation", Primary: "sitemap_curation_status",
 			Secondary: "sitemap_analysis_status", ErrorCol: "sitemap_analysis_error",
-			Attempts: "sitemap_analysis_attempts", Token: "sitemap_analysis_claim_token",
-			Lease: "sitemap_analysis_lease_expires_at", NextAt: "sitemap_analysis_next_attempt_at",
-			Started: "sitemap_analysis_started_at", Finished: "sitemap_analysis_finished_at",
-			ClaimIndex: "domains_sitemap_analysis_claim_idx", RescueIndex: "domains_sitemap_analysis_rescue_idx",
+			Attempts: "sitemap_analysis_attempts", Started: "sitemap_analysis_started_at", Finished: "sitemap_analysis_finished_at",
+			QueuedIndex: "domains_sitemap_analysis_queued_idx",
+			Queued:      "Queued", Running: "Processing", Done: "Completed", Failed: "Error",
 		}},
-		{name: "columns of another queue", wf: swapped, err: true},
-		{name: "unknown prefix", wf: unknown, err: true},
+		{name: "unknown name", wf: unknown, err: true},
+		{name: "status missing", wf: missing, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := ArgsFor(tt.wf)
 			if tt.err {
-				require.ErrorIs(t, err, ErrUnknownColumn)
+				require.ErrorIs(t, err, ErrUnknownWorkflow)
 				return
 			}
 			require.NoError(t, err)
-			// The status values come from the workflow itself.
-			tt.want.Queued, tt.want.Running, tt.want.Done, tt.want.Failed = tt.wf.Queued, tt.wf.Running, tt.wf.Done, tt.wf.Failed
 			require.Equal(t, tt.want, got)
 		})
 	}
-}
-
-func TestQueueColumnsChecksRolesFirst(t *testing.T) {
-	t.Parallel()
-	wf := core.EmailScan
-	wf.Secondary = core.FieldEmailScanStatus
-	_, err := QueueColumns(wf)
-	require.ErrorIs(t, err, ErrUnknownColumn)
-	require.Contains(t, err.Error(), "secondary status")
-
-	wf = core.EmailScan
-	wf.ErrorField = "domain"
-	_, err = QueueColumns(wf)
-	require.ErrorIs(t, err, ErrUnknownColumn)
-	require.Contains(t, err.Error(), "error column")
-
-	a, err := QueueColumns(core.SitemapCuration)
-	require.NoError(t, err)
-	require.Equal(t, bun.Ident("sitemap_analysis_status"), a.Secondary)
 }
 
 func TestContainsPattern(t *testing.T) {
@@ -185,7 +130,7 @@ func TestOutcomeRows(t *testing.T) {
 	domainID := uuid.New()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	first := uuid.New()
-	contacts := contactRows(domainID, []scan.Contact{
+	contacts := contactRows(queue.Job{DomainID: domainID}, []scan.Contact{
 		{ID: first, DomainID: uuid.New(), Email: "a@a.example", Type: contact.TypeService, FirstSeenAt: t0, LastSeenAt: t0},
 		{ID: uuid.New(), Email: "b@a.example", Type: contact.TypeFree, FirstSeenAt: t0, LastSeenAt: t0},
 		{ID: uuid.New(), Email: "a@a.example", Type: contact.TypeFree, FirstSeenAt: t0, LastSeenAt: t0.Add(time.Hour)},
@@ -204,18 +149,18 @@ func TestOutcomeRows(t *testing.T) {
 	require.Len(t, pages, 2)
 	require.Equal(t, 200, pages[0].Status, "a page's last record wins")
 
-	files, err := sitemapFileRows(domainID, []sitemap.File{
-		{URL: "https://a.example/s\x00.xml", Type: sitemap.TypeStandard, Discovery: sitemap.DiscoveryRobotsTxt, URLCount: 1},
-		{URL: "https://a.example/s.xml", Type: sitemap.TypeIndex, Discovery: sitemap.DiscoveryCommonPath, URLCount: 2},
+	files, err := sitemapFileRows(domainID, []analysis.File{
+		{URL: "https://a.example/s\x00.xml", Type: analysis.TypeStandard, Discovery: analysis.DiscoveryRobotsTxt, URLCount: 1},
+		{URL: "https://a.example/s.xml", Type: analysis.TypeIndex, Discovery: analysis.DiscoveryCommonPath, URLCount: 2},
 	})
 	require.NoError(t, err)
 	require.Len(t, files, 1, "URLs equal once stored are one file")
-	require.Equal(t, string(sitemap.TypeStandard), files[0].Type)
+	require.Equal(t, string(analysis.TypeStandard), files[0].Type)
 	require.NotEqual(t, uuid.Nil, files[0].ID)
 
-	_, err = sitemapFileRows(domainID, []sitemap.File{{URL: "u", Type: "bogus", Discovery: sitemap.DiscoveryHTMLLink}})
+	_, err = sitemapFileRows(domainID, []analysis.File{{URL: "u", Type: "bogus", Discovery: analysis.DiscoveryHTMLLink}})
 	require.ErrorIs(t, err, core.ErrInvalidStatus)
-	_, err = sitemapFileRows(domainID, []sitemap.File{{URL: "u", Type: sitemap.TypeNews, Discovery: sitemap.DiscoveryHTMLLink, URLCount: -1}})
+	_, err = sitemapFileRows(domainID, []analysis.File{{URL: "u", Type: analysis.TypeNews, Discovery: analysis.DiscoveryHTMLLink, URLCount: -1}})
 	require.True(t, errors.Is(err, core.ErrInvalidStatus))
 }
 

@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,6 +44,10 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // ContainsPattern returns the LIKE pattern of "contains s".
 func ContainsPattern(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
 
+// ErrUnknownColumn means a listing was asked to sort by a column it does
+// not allow.
+var ErrUnknownColumn = errors.New("unknown column")
+
 // ListDomains returns the page of domains q selects: one query for the page
 // and, unless the first page already holds every match, one for the total.
 //
@@ -51,7 +56,8 @@ func ContainsPattern(s string) string { return "%" + likeEscaper.Replace(s) + "%
 // locale. The nullable statuses say NULLS LAST ascending and NULLS FIRST
 // descending, PostgreSQL's default and not SQLite's, so the stores agree;
 // the other columns must not, or no index could give their order.
-func ListDomains(ctx context.Context, d Dialect, q catalog.DomainQuery) (catalog.Page[core.Domain], error) {
+func (c Common) ListDomains(ctx context.Context, q catalog.DomainQuery) (catalog.Page[core.Domain], error) {
+	d := c.D
 	col, ok := sortColumns[q.SortBy]
 	if !ok {
 		return catalog.Page[core.Domain]{}, fmt.Errorf("list domains: %w: sort key %q", ErrUnknownColumn, q.SortBy)
@@ -132,7 +138,8 @@ func whereContacts(d Dialect, sel *bun.SelectQuery, f catalog.ContactFilter) *bu
 
 // ListContacts returns the page of contacts q selects, ordered by email in
 // byte order and then ID.
-func ListContacts(ctx context.Context, d Dialect, q catalog.ContactQuery) (catalog.Page[scan.Contact], error) {
+func (c Common) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[scan.Contact], error) {
+	d := c.D
 	var rows []ContactRow
 	err := whereContacts(d, d.DB.NewSelect().Model(&rows), q.ContactFilter).
 		OrderExpr("c.email ?, c.id", bun.Safe(d.ByteOrder)).
@@ -171,7 +178,8 @@ type contactExportRow struct {
 // one batch is in memory at a time. No transaction spans the batches: fn
 // writes to a client, and a slow client must not hold a snapshot or a
 // connection.
-func StreamContacts(ctx context.Context, d Dialect, f catalog.ContactFilter, fn func(catalog.ContactRow) error) error {
+func (c Common) StreamContacts(ctx context.Context, f catalog.ContactFilter, fn func(catalog.ContactRow) error) error {
+	d := c.D
 	byteOrder := bun.Safe(d.ByteOrder)
 	var after *ContactRow
 	for {

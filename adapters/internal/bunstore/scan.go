@@ -14,19 +14,25 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
-// finishScanSQL is the fenced write that completes an email scan: it
-// changes the domain only while the job's claim still owns it (running,
-// same token) and returns its id. It runs first in FinishScan's
-// transaction: on PostgreSQL it takes the row lock, so a rescuer passes
-// over the domain (SKIP LOCKED) until the results are committed; on SQLite
-// the transaction holds the write lock, so nothing can take the domain
-// away before the commit.
-const finishScanSQL = `UPDATE domains SET
+// finishScanRunSQL is the fenced write that completes an email scan's run
+// (see fenceSQL), finishScanDomainSQL its domain half: Completed, the
+// counts, the finish time.
+const (
+	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
+	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
+	finishScanDomainSQL = `UPDATE domains SET
 	?secondary = ?done, ?error_col = NULL,
 	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
-	?finished = ?now, ?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	?finished = ?now, updated_at = ?now
+WHERE id = ?id`
+)
+
+// countNewContactsSQL records how many of the domain's contacts the run
+// stored first, once the contacts are upserted.
+const countNewContactsSQL = `UPDATE jobs SET contacts_new =
+	(SELECT count(*) FROM contacts WHERE domain_id = ?id AND first_seen_run = ?run_id)
+WHERE id = ?run_id`
 
 // ContactRow is the contacts table as Bun sees it.
 type ContactRow struct {
@@ -41,6 +47,9 @@ type ContactRow struct {
 	SourceURL   string    `bun:"source_url,notnull"`
 	FirstSeenAt time.Time `bun:"first_seen_at,notnull"`
 	LastSeenAt  time.Time `bun:"last_seen_at,notnull"`
+	// FirstSeenRun is the run that stored the contact first; an upsert
+	// never changes it.
+	FirstSeenRun *uuid.UUID `bun:"first_seen_run"`
 }
 
 // Core converts a row back; times come back in UTC.
@@ -79,18 +88,19 @@ type pageRow struct {
 // twice in out is stored once: a contact keeps its first record and the
 // last LastSeenAt, a page its last record, as the upserts would across
 // scans.
-func FinishScan(ctx context.Context, d Dialect, job queue.Job, out scan.Outcome) error {
+func (c Common) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {
+	d := c.D
 	a, err := ArgsFor(core.EmailScan)
 	if err != nil {
 		return err
 	}
-	a.ID, a.ClaimToken, a.Now = job.DomainID, job.Token, out.FinishedAt
+	a.ID, a.RunID, a.ClaimToken, a.Now = job.DomainID, job.RunID, job.Token, out.FinishedAt
 	a.PagesScanned, a.ContactsFound = len(out.Pages), len(out.Contacts)
-	contacts := contactRows(job.DomainID, out.Contacts)
+	contacts := contactRows(job, out.Contacts)
 	pages := pageRows(job.DomainID, out.Pages)
 
 	err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := FencedExec(ctx, tx, finishScanSQL, &a); err != nil {
+		if err := FencedExec(ctx, tx, finishScanRunSQL, finishScanDomainSQL, &a); err != nil {
 			return err
 		}
 		// Bun renders an empty slice as no VALUES at all: skip the statement.
@@ -102,6 +112,9 @@ func FinishScan(ctx context.Context, d Dialect, job queue.Job, out scan.Outcome)
 				Set("last_seen_at = EXCLUDED.last_seen_at").
 				Exec(ctx); err != nil {
 				return fmt.Errorf("upsert contacts: %w", err)
+			}
+			if _, err := tx.NewRaw(countNewContactsSQL, &a).Exec(ctx); err != nil {
+				return fmt.Errorf("count new contacts: %w", err)
 			}
 		}
 		if len(pages) > 0 {
@@ -126,7 +139,7 @@ func FinishScan(ctx context.Context, d Dialect, job queue.Job, out scan.Outcome)
 // contactRows converts the outcome's contacts, one row per address. One
 // INSERT … ON CONFLICT cannot touch the same row twice, so duplicates are
 // merged here the way two upserts would merge them.
-func contactRows(domainID uuid.UUID, cs []scan.Contact) []ContactRow {
+func contactRows(job queue.Job, cs []scan.Contact) []ContactRow {
 	rows := make([]ContactRow, 0, len(cs))
 	at := make(map[string]int, len(cs))
 	for _, c := range cs {
@@ -137,7 +150,7 @@ func contactRows(domainID uuid.UUID, cs []scan.Contact) []ContactRow {
 		at[c.Email] = len(rows)
 		rows = append(rows, ContactRow{
 			ID:          c.ID,
-			DomainID:    domainID,
+			DomainID:    job.DomainID,
 			Email:       c.Email,
 			EmailType:   string(c.Type),
 			HasGmail:    c.HasGmail,
@@ -146,6 +159,9 @@ func contactRows(domainID uuid.UUID, cs []scan.Contact) []ContactRow {
 			FirstSeenAt: c.FirstSeenAt,
 			LastSeenAt:  c.LastSeenAt,
 		})
+		if job.RunID != uuid.Nil {
+			rows[len(rows)-1].FirstSeenRun = &job.RunID
+		}
 	}
 	return rows
 }
@@ -169,7 +185,8 @@ func pageRows(domainID uuid.UUID, ps []scan.Page) []pageRow {
 
 // Contacts returns the contacts stored for the domain, ordered by email in
 // byte order; none (not an error) for an unknown domain.
-func Contacts(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Contact, error) {
+func (c Common) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error) {
+	d := c.D
 	var rows []ContactRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("c.domain_id = ?", domainID).
@@ -186,7 +203,8 @@ func Contacts(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Contac
 
 // Pages returns the pages stored for the domain, ordered by URL in byte
 // order; none (not an error) for an unknown domain.
-func Pages(ctx context.Context, d Dialect, domainID uuid.UUID) ([]scan.Page, error) {
+func (c Common) Pages(ctx context.Context, domainID uuid.UUID) ([]scan.Page, error) {
+	d := c.D
 	var rows []pageRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("p.domain_id = ?", domainID).

@@ -10,21 +10,22 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
-// finishAnalysisSQL is the fenced write that completes a sitemap analysis,
-// the counterpart of finishScanSQL: it changes the domain only while the
-// job's claim still owns it (running, same token) and returns its id. It
-// runs first in FinishAnalysis's transaction, for the reasons finishScanSQL
-// gives.
-const finishAnalysisSQL = `UPDATE domains SET
+// finishAnalysisRunSQL is the fenced write that completes a sitemap
+// analysis's run (see fenceSQL), finishAnalysisDomainSQL its domain half:
+// Completed, the totals, the finish time.
+const (
+	finishAnalysisRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
+	finishAnalysisDomainSQL = `UPDATE domains SET
 	?secondary = ?done, ?error_col = NULL,
 	sitemap_count = ?sitemap_count, sitemap_url_count = ?sitemap_url_count,
-	?finished = ?now, ?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	?finished = ?now, updated_at = ?now
+WHERE id = ?id`
+)
 
 // deleteStaleFilesSQL removes the domain's files this analysis did not find
 // again; deleteAllFilesSQL, for an analysis that found none, all of them.
@@ -68,11 +69,12 @@ type sitemapFileRow struct {
 //
 // The files are stored under job.DomainID, the domain the fence checked,
 // whatever DomainID they carry. A URL listed twice is stored once, its
-// first record winning as in sitemap.Build; sitemap_count counts the
+// first record winning as in analysis.Build; sitemap_count counts the
 // distinct URLs. A file with an invalid type, discovery or a negative URL
 // count (or a negative total) is rejected, before anything is written,
 // with an error wrapping core.ErrInvalidStatus.
-func FinishAnalysis(ctx context.Context, d Dialect, job queue.Job, out sitemap.Outcome) error {
+func (c Common) FinishAnalysis(ctx context.Context, job queue.Job, out analysis.Outcome) error {
+	d := c.D
 	qa, err := ArgsFor(core.SitemapCuration)
 	if err != nil {
 		return err
@@ -85,19 +87,15 @@ func FinishAnalysis(ctx context.Context, d Dialect, job queue.Job, out sitemap.O
 		return fmt.Errorf("finish analysis %s: %w", job.DomainID, err)
 	}
 	a := analysisArgs{QueueArgs: qa, SitemapCount: len(rows), SitemapURLCount: out.TotalURLs}
-	a.ID, a.ClaimToken, a.Now = job.DomainID, job.Token, out.FinishedAt
+	a.ID, a.RunID, a.ClaimToken, a.Now = job.DomainID, job.RunID, job.Token, out.FinishedAt
 	urls := make([]string, len(rows))
 	for i, r := range rows {
 		urls[i] = r.URL
 	}
 
 	err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var ids []uuid.UUID
-		if err := tx.NewRaw(finishAnalysisSQL, &a).Scan(ctx, &ids); err != nil {
+		if err := FencedExec(ctx, tx, finishAnalysisRunSQL, finishAnalysisDomainSQL, &a); err != nil {
 			return err
-		}
-		if len(ids) == 0 {
-			return core.ErrLeaseLost
 		}
 		// Bun renders an empty slice as no VALUES at all: skip the statement.
 		if len(rows) > 0 {
@@ -134,7 +132,7 @@ func FinishAnalysis(ctx context.Context, d Dialect, job queue.Job, out sitemap.O
 // (see asStored), the first winning. One INSERT … ON CONFLICT must not
 // touch the same row twice, so duplicates are dropped here, and
 // sitemap_count counts the rows. A file without an ID gets a fresh one.
-func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, error) {
+func sitemapFileRows(domainID uuid.UUID, fs []analysis.File) ([]sitemapFileRow, error) {
 	rows := make([]sitemapFileRow, 0, len(fs))
 	seen := make(map[string]bool, len(fs))
 	for _, f := range fs {
@@ -167,7 +165,8 @@ func sitemapFileRows(domainID uuid.UUID, fs []sitemap.File) ([]sitemapFileRow, e
 
 // SitemapFiles returns the sitemap files stored for the domain, ordered by
 // URL in byte order; none (not an error) for an unknown domain.
-func SitemapFiles(ctx context.Context, d Dialect, domainID uuid.UUID) ([]sitemap.File, error) {
+func (c Common) SitemapFiles(ctx context.Context, domainID uuid.UUID) ([]analysis.File, error) {
+	d := c.D
 	var rows []sitemapFileRow
 	if err := d.DB.NewSelect().Model(&rows).
 		Where("sf.domain_id = ?", domainID).
@@ -175,14 +174,14 @@ func SitemapFiles(ctx context.Context, d Dialect, domainID uuid.UUID) ([]sitemap
 		Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list sitemap files of %s: %w", domainID, err)
 	}
-	out := make([]sitemap.File, len(rows))
+	out := make([]analysis.File, len(rows))
 	for i, r := range rows {
-		out[i] = sitemap.File{
+		out[i] = analysis.File{
 			ID:           r.ID,
 			DomainID:     r.DomainID,
 			URL:          r.URL,
-			Type:         sitemap.FileType(r.Type),
-			Discovery:    sitemap.Discovery(r.Discovery),
+			Type:         analysis.FileType(r.Type),
+			Discovery:    analysis.Discovery(r.Discovery),
 			URLCount:     r.URLCount,
 			LastModified: UTCPtr(r.LastModified),
 			Error:        r.Error,

@@ -21,7 +21,8 @@ SELECT 'sitemap_analysis_status', COALESCE(sitemap_analysis_status, ''), count(*
 
 // CountStatuses counts domains by the value of every status column, for
 // metrics. NULL is reported as "".
-func CountStatuses(ctx context.Context, d Dialect) ([]core.StatusCount, error) {
+func (c Common) CountStatuses(ctx context.Context) ([]core.StatusCount, error) {
+	d := c.D
 	var rows []struct {
 		Field  string `bun:"field"`
 		Status string `bun:"status"`

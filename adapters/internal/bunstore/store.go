@@ -51,7 +51,8 @@ func AddDomains(ctx context.Context, d Dialect, domains []core.Domain) ([]core.D
 
 // GetDomain returns the domain with id, or an error wrapping
 // core.ErrNotFound.
-func GetDomain(ctx context.Context, d Dialect, id uuid.UUID) (core.Domain, error) {
+func (c Common) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error) {
+	d := c.D
 	var r DomainRow
 	err := d.DB.NewSelect().Model(&r).Where("d.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

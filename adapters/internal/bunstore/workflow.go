@@ -14,72 +14,47 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
-// ErrUnknownColumn means a core.Workflow names a column the stores do not
-// know. Workflow fields become SQL identifiers, so only the columns of the
-// allowlists are accepted.
-var ErrUnknownColumn = errors.New("unknown column")
+// ErrUnknownWorkflow means a core.Workflow has a Name the stores do not
+// map to columns. Only the columns of workflowColumns ever become SQL
+// identifiers, so a Workflow value can never name an arbitrary one.
+var ErrUnknownWorkflow = errors.New("unknown workflow")
 
-// Role is the part a column plays in a workflow, and the allowlist of the
-// columns that may play it.
-type Role struct {
-	name    string
-	allowed map[core.Field]bool
+// columns are the domains columns of one workflow: its two statuses, the
+// secondary's error, and the summary of its latest run that listings show
+// (the run's attempt and times; the run itself is a jobs row).
+type columns struct {
+	primary, secondary, errorCol, attempts, started, finished string
 }
 
-// The roles a workflow's columns play.
-var (
-	// Primary is the curation status a user sets.
-	Primary = Role{"primary status", map[core.Field]bool{
-		core.FieldEmailScanStatus:       true,
-		core.FieldSitemapCurationStatus: true,
-	}}
-	// Secondary is the status of the job the curation queues.
-	Secondary = Role{"secondary status", map[core.Field]bool{
-		core.FieldPageScrapeStatus:      true,
-		core.FieldSitemapAnalysisStatus: true,
-	}}
-	// ErrorField is the job's error message.
-	ErrorField = Role{"error", map[core.Field]bool{
-		core.FieldPageScrapeError:      true,
-		core.FieldSitemapAnalysisError: true,
-	}}
-)
-
-// Column returns f as an identifier if it may play role, or an error
-// wrapping ErrUnknownColumn.
-func Column(f core.Field, role Role) (bun.Ident, error) {
-	if !role.allowed[f] {
-		return "", fmt.Errorf("%w: %q is not a %s column", ErrUnknownColumn, f, role.name)
-	}
-	return bun.Ident(f), nil
-}
-
-// queueWorkflows allowlists the workflows the queue serves: a workflow's
-// Prefix must be one of these and name its own secondary and error columns,
-// so that a Workflow value can never turn into an arbitrary identifier.
-var queueWorkflows = map[string]struct{ secondary, errorField core.Field }{
-	core.EmailScan.Prefix:       {core.FieldPageScrapeStatus, core.FieldPageScrapeError},
-	core.SitemapCuration.Prefix: {core.FieldSitemapAnalysisStatus, core.FieldSitemapAnalysisError},
+// workflowColumns maps each workflow the stores serve to its columns: the
+// one place where a workflow meets SQL identifiers.
+var workflowColumns = map[string]columns{
+	core.EmailScan.Name: {
+		primary: "email_scan_status", secondary: "page_scrape_status", errorCol: "page_scrape_error",
+		attempts: "page_scrape_attempts", started: "page_scrape_started_at", finished: "page_scrape_finished_at",
+	},
+	core.SitemapCuration.Name: {
+		primary: "sitemap_curation_status", secondary: "sitemap_analysis_status", errorCol: "sitemap_analysis_error",
+		attempts: "sitemap_analysis_attempts", started: "sitemap_analysis_started_at", finished: "sitemap_analysis_finished_at",
+	},
 }
 
 // QueueArgs are the named arguments (?name) of the queue's statements: the
-// workflow's columns as identifiers, its status values, and the call's
-// values. Named arguments keep statements that mention a column three times
-// readable; Bun renders each value as a literal and each bun.Ident quoted.
-// A statement ignores the arguments it does not name.
+// workflow's name, columns (as identifiers) and status values, and the
+// call's values. Named arguments keep statements that mention a column
+// three times readable; Bun renders each value as a literal and each
+// bun.Ident quoted. A statement ignores the arguments it does not name.
 type QueueArgs struct {
+	Workflow  string    `bun:"workflow"`
+	Primary   bun.Ident `bun:"primary"`
 	Secondary bun.Ident `bun:"secondary"`
 	ErrorCol  bun.Ident `bun:"error_col"`
 	Attempts  bun.Ident `bun:"attempts"`
-	Token     bun.Ident `bun:"token"`
-	Lease     bun.Ident `bun:"lease"`
-	NextAt    bun.Ident `bun:"next_at"`
 	Started   bun.Ident `bun:"started"`
 	Finished  bun.Ident `bun:"finished"`
-	// ClaimIndex and RescueIndex are the workflow's partial indexes of
-	// queued and of running rows (SQLite's migration 2 names them).
-	ClaimIndex  bun.Ident `bun:"claim_index"`
-	RescueIndex bun.Ident `bun:"rescue_index"`
+	// QueuedIndex is the workflow's partial index of queued domains, in
+	// claim order (SQLite's claim names it).
+	QueuedIndex bun.Ident `bun:"queued_index"`
 
 	Queued  string `bun:"queued"`
 	Running string `bun:"running"`
@@ -87,6 +62,7 @@ type QueueArgs struct {
 	Failed  string `bun:"failed"`
 
 	ID          uuid.UUID `bun:"id"`
+	RunID       uuid.UUID `bun:"run_id"`
 	ClaimToken  uuid.UUID `bun:"claim_token"`
 	Now         time.Time `bun:"now"`
 	Until       time.Time `bun:"until"`
@@ -95,104 +71,167 @@ type QueueArgs struct {
 	Limit       int       `bun:"limit"`
 	MaxAttempts int       `bun:"max_attempts"`
 
-	// Picked lists claimed rows as (id, token) tuples (SQLite's claim).
+	// Picked lists claimed domains as (domain id, new run id, token)
+	// tuples (SQLite's claim).
 	Picked schema.QueryAppender `bun:"picked"`
 
 	PagesScanned  int `bun:"pages_scanned"`
 	ContactsFound int `bun:"contacts_found"`
 }
 
-// ArgsFor checks wf against the allowlist and returns its columns and
-// status values.
+// ArgsFor looks wf up in the column map and returns its columns and status
+// values, or an error wrapping ErrUnknownWorkflow.
 func ArgsFor(wf core.Workflow) (QueueArgs, error) {
-	want, ok := queueWorkflows[wf.Prefix]
-	if !ok {
-		return QueueArgs{}, fmt.Errorf("%w: %q is not a queue prefix", ErrUnknownColumn, wf.Prefix)
+	c, ok := workflowColumns[wf.Name]
+	if !ok || wf.Queued == nil || wf.Running == nil || wf.Done == nil || wf.Failed == nil {
+		return QueueArgs{}, fmt.Errorf("%w: %q", ErrUnknownWorkflow, wf.Name)
 	}
-	if wf.Secondary != want.secondary || wf.ErrorField != want.errorField {
-		return QueueArgs{}, fmt.Errorf("%w: queue %q uses %s and %s, not %q and %q",
-			ErrUnknownColumn, wf.Prefix, want.secondary, want.errorField, wf.Secondary, wf.ErrorField)
-	}
-	p := wf.Prefix
 	return QueueArgs{
-		Secondary: bun.Ident(wf.Secondary),
-		ErrorCol:  bun.Ident(wf.ErrorField),
-		Attempts:  bun.Ident(p + "_attempts"),
-		Token:     bun.Ident(p + "_claim_token"),
-		Lease:     bun.Ident(p + "_lease_expires_at"),
-		NextAt:    bun.Ident(p + "_next_attempt_at"),
-		Started:   bun.Ident(p + "_started_at"),
-		Finished:  bun.Ident(p + "_finished_at"),
-		Queued:    wf.Queued,
-		Running:   wf.Running,
-		Done:      wf.Done,
-		Failed:    wf.Failed,
-
-		ClaimIndex:  bun.Ident("domains_" + p + "_claim_idx"),
-		RescueIndex: bun.Ident("domains_" + p + "_rescue_idx"),
+		Workflow:    wf.Name,
+		Primary:     bun.Ident(c.primary),
+		Secondary:   bun.Ident(c.secondary),
+		ErrorCol:    bun.Ident(c.errorCol),
+		Attempts:    bun.Ident(c.attempts),
+		Started:     bun.Ident(c.started),
+		Finished:    bun.Ident(c.finished),
+		QueuedIndex: bun.Ident("domains_" + c.secondary[:len(c.secondary)-len("_status")] + "_queued_idx"),
+		Queued:      wf.Queued.String(),
+		Running:     wf.Running.String(),
+		Done:        wf.Done.String(),
+		Failed:      wf.Failed.String(),
 	}, nil
 }
 
-// The fenced statements change a row only while it is running under the
-// job's token, and return its id; no row back means the lease was lost
-// (expired and rescued, claimed again, or already finished). Both
-// databases run them as they are.
+// queueSecondarySQL is the queueing rule in SQL, core.Workflow.ShouldQueue
+// for a batch whose primary status was just set to the trigger: the
+// secondary goes to queued, its error is cleared and the attempts shown go
+// back to zero, where the secondary is NULL or not active.
+// A NULL status counts as not active: "NULL <> ALL(...)" and "NULL NOT IN
+// (...)" are NULL, not true, hence the explicit IS NULL. It writes no jobs
+// row: the next claim starts the run.
+//
+// Inside the curation unit of work the rows are already locked (PostgreSQL:
+// SetPrimary took them in ID order) or the database is (SQLite: the writer
+// slot), so this statement waits for no one, and it sees the committed
+// result of any batch that held the rows before: no domain is queued twice.
+//
+// Arguments: ?ids and ?active are Dialect.OneOf lists.
+const queueSecondarySQL = `UPDATE domains SET
+	?secondary = ?queued, ?error_col = NULL, ?attempts = 0, updated_at = ?now
+WHERE id ?ids AND (?secondary IS NULL OR NOT (?secondary ?active))
+RETURNING id`
+
+// queueArgs are queueSecondarySQL's arguments.
+type queueArgs struct {
+	QueueArgs
+	IDs    schema.QueryAppender `bun:"ids"`
+	Active schema.QueryAppender `bun:"active"`
+}
+
+// QueueSecondary runs queueSecondarySQL on db (the unit of work's
+// transaction) for wf and returns the IDs it queued, in no order. oneOf is
+// the store's Dialect.OneOf.
+func QueueSecondary(ctx context.Context, db bun.IDB, oneOf func(any) schema.QueryAppender,
+	wf core.Workflow, ids []uuid.UUID, now time.Time,
+) ([]uuid.UUID, error) {
+	a, err := ArgsFor(wf)
+	if err != nil {
+		return nil, err
+	}
+	// An empty list renders as NULL and matches nothing: core rejects empty
+	// batches, and a workflow with no active values would queue nothing
+	// here, so refuse one rather than get the rule wrong.
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(wf.Active) == 0 {
+		return nil, fmt.Errorf("%w: %q has no active statuses", ErrUnknownWorkflow, wf.Name)
+	}
+	active := make([]string, len(wf.Active))
+	for i, v := range wf.Active {
+		active[i] = v.String()
+	}
+	a.Now = now
+	var queued []uuid.UUID
+	if err := db.NewRaw(queueSecondarySQL, &queueArgs{QueueArgs: a, IDs: oneOf(ids), Active: oneOf(active)}).
+		Scan(ctx, &queued); err != nil {
+		return nil, fmt.Errorf("queue %s: %w", wf.Name, err)
+	}
+	return queued, nil
+}
+
+// A fenced write changes a run only while it is running under the job's
+// token (fenceSQL is the condition), and returns the run's domain; no row
+// back means the lease was lost (expired and rescued, claimed again, or
+// finished). The write to the run comes first, in the same transaction as
+// the domain's: on PostgreSQL it takes the run's row lock, so a rescuer
+// passes over it (SKIP LOCKED) until the commit; on SQLite the
+// transaction holds the write lock. Both databases run these as they are.
+const fenceSQL = `WHERE id = ?run_id AND state = 'running' AND claim_token = ?claim_token
+RETURNING domain_id`
+
 const (
-	// ExtendSQL moves the lease of a running job.
-	ExtendSQL = `UPDATE domains SET ?lease = ?until
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	// extendSQL moves the lease of a running run; the domain is untouched.
+	extendSQL = `UPDATE jobs SET lease_expires_at = ?until ` + fenceSQL
 
-	// ReleaseSQL puts a job back in the queue, due at once, and gives its
-	// attempt back: the worker is shutting down, the domain did nothing
-	// wrong.
-	ReleaseSQL = `UPDATE domains SET
-	?secondary = ?queued, ?attempts = ?attempts - 1,
-	?token = NULL, ?lease = NULL, ?next_at = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	// releaseRunSQL puts a run back in the queue, due at once, and gives
+	// its attempt back: the worker is shutting down, the domain did
+	// nothing wrong. releaseDomainSQL is its domain half.
+	releaseRunSQL = `UPDATE jobs SET state = 'waiting', attempt = attempt - 1,
+	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = NULL ` + fenceSQL
+	releaseDomainSQL = `UPDATE domains SET ?secondary = ?queued, ?attempts = ?attempts - 1, updated_at = ?now
+WHERE id = ?id`
 
-	// RetrySQL puts a job back in the queue, due at ?at, recording the
+	// retryRunSQL puts a run back in the queue, due at ?at, recording the
 	// error. The attempt stays counted.
-	RetrySQL = `UPDATE domains SET
-	?secondary = ?queued, ?error_col = ?msg,
-	?token = NULL, ?lease = NULL, ?next_at = ?at, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	retryRunSQL = `UPDATE jobs SET state = 'waiting', error = ?msg,
+	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = ?at ` + fenceSQL
+	retryDomainSQL = `UPDATE domains SET ?secondary = ?queued, ?error_col = ?msg, updated_at = ?now
+WHERE id = ?id`
 
-	// FailSQL finishes a job as failed.
-	FailSQL = `UPDATE domains SET
-	?secondary = ?failed, ?error_col = ?msg, ?finished = ?now,
-	?token = NULL, ?lease = NULL, updated_at = ?now
-WHERE id = ?id AND ?secondary = ?running AND ?token = ?claim_token
-RETURNING id`
+	// failRunSQL finishes a run as failed.
+	failRunSQL = `UPDATE jobs SET state = 'failed', error = ?msg, finished_at = ?now,
+	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
+	failDomainSQL = `UPDATE domains SET ?secondary = ?failed, ?error_col = ?msg, ?finished = ?now, updated_at = ?now
+WHERE id = ?id`
 )
 
-// FencedExec runs a fenced statement on db (the pool or a transaction) and
-// returns core.ErrLeaseLost if it changed no row. Its errors do not name
-// the operation; the caller's wrapping does.
-func FencedExec(ctx context.Context, db bun.IDB, query string, a *QueueArgs) error {
+// FencedExec runs the fenced statement runSQL on db and, if it found the
+// run, domainSQL (when not empty) with the same arguments; it returns
+// core.ErrLeaseLost if the run is no longer the job's. Run it inside a
+// transaction when domainSQL is set. Its errors do not name the operation;
+// the caller's wrapping does.
+func FencedExec(ctx context.Context, db bun.IDB, runSQL, domainSQL string, a any) error {
 	var ids []uuid.UUID
-	if err := db.NewRaw(query, a).Scan(ctx, &ids); err != nil {
+	if err := db.NewRaw(runSQL, a).Scan(ctx, &ids); err != nil {
 		return err
 	}
 	if len(ids) == 0 {
 		return core.ErrLeaseLost
 	}
+	if domainSQL == "" {
+		return nil
+	}
+	if _, err := db.NewRaw(domainSQL, a).Exec(ctx); err != nil {
+		return fmt.Errorf("update domain: %w", err)
+	}
 	return nil
 }
 
-// Fenced runs one of the fenced statements for job, through d.Exclusive,
-// after set has filled in the call's values, and maps "no row" to
-// core.ErrLeaseLost.
-func Fenced(ctx context.Context, d Dialect, op, query string, wf core.Workflow, job queue.Job, set func(*QueueArgs)) error {
+// fenced runs a fenced write for job in one transaction, after set has
+// filled in the call's values, and maps "no row" to core.ErrLeaseLost.
+func fenced(ctx context.Context, d Dialect, op string, runSQL, domainSQL string, wf core.Workflow, job queue.Job, set func(*QueueArgs)) error {
 	a, err := ArgsFor(wf)
 	if err != nil {
 		return err
 	}
-	a.ID, a.ClaimToken = job.DomainID, job.Token
+	a.ID, a.RunID, a.ClaimToken = job.DomainID, job.RunID, job.Token
 	set(&a)
-	err = d.Exclusive(ctx, func() error { return FencedExec(ctx, d.DB, query, &a) })
+	if domainSQL == "" {
+		err = d.Exclusive(ctx, func() error { return FencedExec(ctx, d.DB, runSQL, "", &a) })
+	} else {
+		err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return FencedExec(ctx, tx, runSQL, domainSQL, &a) })
+	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, job.DomainID, err)
 	}
@@ -203,6 +242,7 @@ func Fenced(ctx context.Context, d Dialect, op, query string, wf core.Workflow, 
 type ClaimRow struct {
 	ID             uuid.UUID `bun:"id"`
 	Domain         string    `bun:"domain"`
+	RunID          uuid.UUID `bun:"run_id"`
 	Attempt        int       `bun:"attempt"`
 	Token          uuid.UUID `bun:"token"`
 	LeaseExpiresAt time.Time `bun:"lease_expires_at"`
@@ -212,45 +252,78 @@ type ClaimRow struct {
 func Jobs(rows []ClaimRow) []queue.Job {
 	jobs := make([]queue.Job, len(rows))
 	for i, r := range rows {
-		jobs[i] = queue.Job{DomainID: r.ID, Domain: r.Domain, Attempt: r.Attempt, Token: r.Token, LeaseExpiresAt: r.LeaseExpiresAt.UTC()}
+		jobs[i] = queue.Job{DomainID: r.ID, Domain: r.Domain, RunID: r.RunID, Attempt: r.Attempt, Token: r.Token, LeaseExpiresAt: r.LeaseExpiresAt.UTC()}
 	}
 	return jobs
 }
 
-// Rescue runs rescueSQL, the adapter's statement that takes back wf's
-// running rows whose lease expired before now, through d.Exclusive, and
-// returns how many rows it moved.
-func Rescue(ctx context.Context, d Dialect, rescueSQL string, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
+// rescueRunsSQL takes back the running runs of ?workflow whose lease
+// expired before ?now: their worker died or lost the database. A run with
+// attempts left goes back to waiting, due at once; the others fail.
+// Clearing the token fences the lost worker out should it come back. It
+// returns each run's domain and new state for rescueDomainsSQL. The
+// dialect's lock clause (PostgreSQL: SKIP LOCKED, so a run a worker is
+// finishing right now is passed over and seen again next time if that
+// write rolls back) comes in as ?lock.
+const rescueRunsSQL = `UPDATE jobs SET
+	state = CASE WHEN attempt >= ?max_attempts THEN 'failed' ELSE 'waiting' END,
+	error = CASE WHEN attempt >= ?max_attempts
+		THEN 'lease expired after ' || attempt || ' attempts'
+		ELSE 'lease expired (worker lost)' END,
+	finished_at = CASE WHEN attempt >= ?max_attempts THEN ?now ELSE finished_at END,
+	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = NULL
+WHERE id IN (SELECT id FROM jobs WHERE workflow = ?workflow AND state = 'running' AND lease_expires_at < ?now ?lock)
+RETURNING domain_id, state, error`
+
+// rescued is one row of rescueRunsSQL's RETURNING.
+type rescued struct {
+	DomainID uuid.UUID `bun:"domain_id"`
+	State    string    `bun:"state"`
+	Error    string    `bun:"error"`
+}
+
+// rescueDomainSQL mirrors one rescued run on its domain.
+const rescueDomainSQL = `UPDATE domains SET
+	?secondary = CASE WHEN ?failed_run THEN ?failed ELSE ?queued END,
+	?error_col = ?msg,
+	?finished = CASE WHEN ?failed_run THEN ?now ELSE ?finished END,
+	updated_at = ?now
+WHERE id = ?id`
+
+// Rescue takes back wf's running runs whose lease expired before now (see
+// rescueRunsSQL), or fails those that used maxAttempts, in one
+// transaction, and returns how many it moved.
+func (c Common) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error) {
+	d, lock := c.D, c.RescueLock
 	a, err := ArgsFor(wf)
 	if err != nil {
 		return 0, err
 	}
 	a.MaxAttempts, a.Now = maxAttempts, now
-	var n int64
-	err = d.Exclusive(ctx, func() error {
-		res, err := d.DB.NewRaw(rescueSQL, &a).Exec(ctx)
-		if err != nil {
+	var n int
+	err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var rows []rescued
+		if err := tx.NewRaw(rescueRunsSQL, &struct {
+			QueueArgs
+			Lock bun.Safe `bun:"lock"`
+		}{a, bun.Safe(lock)}).Scan(ctx, &rows); err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		n = len(rows)
+		for _, r := range rows {
+			b := struct {
+				QueueArgs
+				FailedRun bool `bun:"failed_run"`
+			}{a, r.State == string(queue.RunFailed)}
+			b.ID, b.Msg = r.DomainID, r.Error
+			if _, err := tx.NewRaw(rescueDomainSQL, &b).Exec(ctx); err != nil {
+				return fmt.Errorf("update domain: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("rescue %s: %w", wf.Name, err)
 	}
-	return int(n), nil
-}
-
-// QueueColumns checks wf's secondary and error columns against their
-// allowlists, then its queue prefix, and returns the queue's arguments, as
-// a repository's QueueSecondary needs them: a.Secondary and a.ErrorCol are
-// the checked identifiers.
-func QueueColumns(wf core.Workflow) (QueueArgs, error) {
-	if _, err := Column(wf.Secondary, Secondary); err != nil {
-		return QueueArgs{}, err
-	}
-	if _, err := Column(wf.ErrorField, ErrorField); err != nil {
-		return QueueArgs{}, err
-	}
-	return ArgsFor(wf)
+	return n, nil
 }

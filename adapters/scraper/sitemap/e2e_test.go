@@ -12,9 +12,9 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/memory"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
 )
 
 // TestEndToEnd selects two domains for the sitemap analysis as the HTTP
@@ -47,7 +47,7 @@ func TestEndToEnd(t *testing.T) {
 	require.Equal(t, 2, res.Queued)
 
 	outcomes := make(chan string, 2)
-	handler := sm.NewHandler(newAnalyzer(sitemap.Config{}), store, core.SystemClock{})
+	handler := analysis.NewHandler(newAnalyzer(sitemap.Config{}), store, core.SystemClock{})
 	w, err := queue.NewWorker(store, core.SitemapCuration, handler, queue.Config{
 		Concurrency: 2, PollInterval: 10 * time.Millisecond, Lease: time.Minute, JobTimeout: 30 * time.Second, MaxAttempts: 1,
 	}, core.SystemClock{}, nil, queue.Hooks{Finished: func(_ core.Workflow, outcome string) { outcomes <- outcome }})
@@ -75,12 +75,12 @@ func TestEndToEnd(t *testing.T) {
 	files, err := store.SitemapFiles(ctx, up.ID)
 	require.NoError(t, err)
 	require.Len(t, files, 3)
-	types := map[sm.FileType]int{}
+	types := map[analysis.FileType]int{}
 	for _, f := range files {
 		require.Equal(t, up.ID, f.DomainID)
 		types[f.Type] = f.URLCount
 	}
-	require.Equal(t, map[sm.FileType]int{sm.TypeIndex: 2, sm.TypeStandard: 3, sm.TypeImage: 2}, types)
+	require.Equal(t, map[analysis.FileType]int{analysis.TypeIndex: 2, analysis.TypeStandard: 3, analysis.TypeImage: 2}, types)
 	require.Equal(t, 3, d.SitemapCount)
 	require.Equal(t, 5, d.SitemapURLCount)
 

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 // limits bound the reading of one file.
@@ -42,7 +42,7 @@ type child struct {
 type parsed struct {
 	// sitemap is true once the root element was <urlset> or <sitemapindex>.
 	sitemap bool
-	typ     sm.FileType
+	typ     analysis.FileType
 	count   int
 	lastmod *time.Time
 	// children are the first maxChildren entries of an index; dropped
@@ -61,14 +61,14 @@ const (
 )
 
 // extension returns the file type an element namespace stands for, or "".
-func extension(space string) sm.FileType {
+func extension(space string) analysis.FileType {
 	switch {
 	case strings.Contains(space, nsNews):
-		return sm.TypeNews
+		return analysis.TypeNews
 	case strings.Contains(space, nsVideo):
-		return sm.TypeVideo
+		return analysis.TypeVideo
 	case strings.Contains(space, nsImage):
-		return sm.TypeImage
+		return analysis.TypeImage
 	}
 	return ""
 }
@@ -84,141 +84,188 @@ var errInflatedTooLarge = errors.New("inflated size exceeds the cap")
 // reading, so a hostile file costs at most maxBytes of reading. base
 // resolves relative <loc>s; lastmods after now plus a day are ignored.
 func parse(r io.Reader, base *url.URL, lim limits, now time.Time) parsed {
-	var p parsed
+	dec, closeSrc, err := newDecoder(r, lim)
+	if err != nil {
+		return parsed{err: describe(err, lim)}
+	}
+	defer closeSrc()
+	w := walker{base: base, lim: lim, latest: now.Add(24 * time.Hour), used: map[analysis.FileType]bool{}, entry: "url"}
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if !w.p.sitemap {
+				w.p.err = "empty file: no XML element"
+			}
+			break
+		}
+		if err != nil {
+			w.p.err = describe(err, lim)
+			break
+		}
+		if stop := w.token(tok); stop {
+			return w.p
+		}
+	}
+	w.p.typ = fileType(w.p.typ, w.used, w.declared)
+	return w.p
+}
+
+// newDecoder returns an XML decoder over r, gunzipped if it starts with
+// the gzip magic, capped at lim.maxBytes (after inflation) and guarded
+// against long runs; close releases the gzip reader.
+func newDecoder(r io.Reader, lim limits) (dec *xml.Decoder, close func(), err error) {
 	br := bufio.NewReader(r)
 	var src io.Reader
+	close = func() {}
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			p.err = describe(err, lim)
-			return p
+			return nil, nil, err
 		}
-		defer zr.Close()
+		close = func() { _ = zr.Close() }
 		src = &capReader{r: zr, left: lim.maxBytes, err: errInflatedTooLarge}
 	} else {
 		src = &capReader{r: br, left: lim.maxBytes, err: scraper.ErrBodyTooLarge}
 	}
-	dec := xml.NewDecoder(&runGuard{r: src, max: lim.maxRun})
+	dec = xml.NewDecoder(&runGuard{r: src, max: lim.maxRun})
 	dec.CharsetReader = charset.NewReaderLabel
 	dec.Entity = xml.HTMLEntity
+	return dec, close, nil
+}
 
-	var (
-		depth    int
-		inEntry  bool
-		field    string // "loc" or "lastmod" while inside one
-		text     bytes.Buffer
-		loc      string
-		mod      string
-		declared sm.FileType
-		used     = map[sm.FileType]bool{}
-		latest   = now.Add(24 * time.Hour)
-	)
-	entry := "url"
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			if !p.sitemap {
-				p.err = "empty file: no XML element"
-			}
-			break
+// walker is parse's state while it reads the tokens of one file.
+type walker struct {
+	p      parsed
+	base   *url.URL
+	lim    limits
+	latest time.Time // a lastmod after this is ignored
+
+	depth    int
+	entry    string // the entry element: "url", or "sitemap" in an index
+	inEntry  bool
+	field    string // "loc" or "lastmod" while inside one
+	text     bytes.Buffer
+	loc, mod string
+	declared analysis.FileType
+	used     map[analysis.FileType]bool
+}
+
+// token takes one token and reports whether parsing must stop here, the
+// result being final.
+func (w *walker) token(tok xml.Token) (stop bool) {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return w.start(t)
+	case xml.CharData:
+		if w.field != "" && w.text.Len() < w.lim.maxText {
+			w.text.Write(t[:min(len(t), w.lim.maxText-w.text.Len())])
 		}
-		if err != nil {
-			p.err = describe(err, lim)
-			break
+	case xml.EndElement:
+		w.end()
+	}
+	return false
+}
+
+func (w *walker) start(t xml.StartElement) (stop bool) {
+	w.depth++
+	ext := extension(t.Name.Space)
+	if ext != "" {
+		w.used[ext] = true
+	}
+	switch {
+	case w.depth == 1:
+		return w.root(t)
+	case w.depth == 2 && ext == "" && t.Name.Local == w.entry:
+		if w.p.count == w.lim.maxURLs {
+			noun := "URLs"
+			if w.p.typ == analysis.TypeIndex {
+				noun = "sitemaps"
+			}
+			w.p.err = fmt.Sprintf("more than %d %s; stopped counting", w.lim.maxURLs, noun)
+			w.p.typ = fileType(w.p.typ, w.used, w.declared)
+			return true
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			ext := extension(t.Name.Space)
-			if ext != "" {
-				used[ext] = true
-			}
-			switch {
-			case depth == 1:
-				switch t.Name.Local {
-				case "urlset":
-					p.typ = sm.TypeStandard
-				case "sitemapindex":
-					p.typ, entry = sm.TypeIndex, "sitemap"
-				default:
-					p.err = fmt.Sprintf("not a sitemap: root element <%s>", t.Name.Local)
-					return p
-				}
-				p.sitemap = true
-				for _, a := range t.Attr {
-					if e := extension(a.Value); a.Name.Space == "xmlns" && e != "" && rank(e) > rank(declared) {
-						declared = e
-					}
-				}
-			case depth == 2 && ext == "" && t.Name.Local == entry:
-				if p.count == lim.maxURLs {
-					noun := "URLs"
-					if p.typ == sm.TypeIndex {
-						noun = "sitemaps"
-					}
-					p.err = fmt.Sprintf("more than %d %s; stopped counting", lim.maxURLs, noun)
-					p.typ = fileType(p.typ, used, declared)
-					return p
-				}
-				p.count++
-				inEntry, loc, mod = true, "", ""
-			case depth == 3 && inEntry && ext == "" && (t.Name.Local == "loc" || t.Name.Local == "lastmod"):
-				field = t.Name.Local
-				text.Reset()
-			}
-		case xml.CharData:
-			if field != "" && text.Len() < lim.maxText {
-				text.Write(t[:min(len(t), lim.maxText-text.Len())])
-			}
-		case xml.EndElement:
-			switch {
-			case depth == 3 && field != "":
-				if field == "loc" {
-					loc = strings.TrimSpace(text.String())
-				} else {
-					mod = strings.TrimSpace(text.String())
-				}
-				field = ""
-			case depth == 2 && inEntry:
-				inEntry = false
-				lm := parseDate(mod)
-				if lm != nil && lm.After(latest) {
-					lm = nil
-				}
-				if lm != nil && (p.lastmod == nil || lm.After(*p.lastmod)) {
-					p.lastmod = lm
-				}
-				if p.typ != sm.TypeIndex && loc != "" && lim.page != nil {
-					if u := resolve(base, loc); u != "" {
-						lim.page(u)
-					}
-				}
-				if p.typ == sm.TypeIndex && loc != "" {
-					switch u := resolve(base, loc); {
-					case u == "":
-					case len(p.children) == lim.maxChildren:
-						p.dropped++
-					default:
-						p.children = append(p.children, child{url: u, lastmod: lm})
-					}
-				}
-			}
-			depth--
+		w.p.count++
+		w.inEntry, w.loc, w.mod = true, "", ""
+	case w.depth == 3 && w.inEntry && ext == "" && (t.Name.Local == "loc" || t.Name.Local == "lastmod"):
+		w.field = t.Name.Local
+		w.text.Reset()
+	}
+	return false
+}
+
+// root takes the root element: a urlset or a sitemapindex, and the
+// extensions its namespaces declare.
+func (w *walker) root(t xml.StartElement) (stop bool) {
+	switch t.Name.Local {
+	case "urlset":
+		w.p.typ = analysis.TypeStandard
+	case "sitemapindex":
+		w.p.typ, w.entry = analysis.TypeIndex, "sitemap"
+	default:
+		w.p.err = fmt.Sprintf("not a sitemap: root element <%s>", t.Name.Local)
+		return true
+	}
+	w.p.sitemap = true
+	for _, a := range t.Attr {
+		if e := extension(a.Value); a.Name.Space == "xmlns" && e != "" && rank(e) > rank(w.declared) {
+			w.declared = e
 		}
 	}
-	p.typ = fileType(p.typ, used, declared)
-	return p
+	return false
+}
+
+func (w *walker) end() {
+	switch {
+	case w.depth == 3 && w.field != "":
+		if w.field == "loc" {
+			w.loc = strings.TrimSpace(w.text.String())
+		} else {
+			w.mod = strings.TrimSpace(w.text.String())
+		}
+		w.field = ""
+	case w.depth == 2 && w.inEntry:
+		w.endEntry()
+	}
+	w.depth--
+}
+
+// endEntry records a finished entry: its lastmod (unless in the future)
+// and, in an index, its child sitemap.
+func (w *walker) endEntry() {
+	w.inEntry = false
+	lm := parseDate(w.mod)
+	if lm != nil && lm.After(w.latest) {
+		lm = nil
+	}
+	if lm != nil && (w.p.lastmod == nil || lm.After(*w.p.lastmod)) {
+		w.p.lastmod = lm
+	}
+	if w.p.typ != analysis.TypeIndex && w.loc != "" && w.lim.page != nil {
+		if u := resolve(w.base, w.loc); u != "" {
+			w.lim.page(u)
+		}
+	}
+	if w.p.typ == analysis.TypeIndex && w.loc != "" {
+		switch u := resolve(w.base, w.loc); {
+		case u == "":
+		case len(w.p.children) == w.lim.maxChildren:
+			w.p.dropped++
+		default:
+			w.p.children = append(w.p.children, child{url: u, lastmod: lm})
+		}
+	}
 }
 
 // rank orders the extension types: a news sitemap may carry images, and a
 // video one thumbnails, so the rarer kind wins.
-func rank(t sm.FileType) int {
+func rank(t analysis.FileType) int {
 	switch t {
-	case sm.TypeNews:
+	case analysis.TypeNews:
 		return 3
-	case sm.TypeVideo:
+	case analysis.TypeVideo:
 		return 2
-	case sm.TypeImage:
+	case analysis.TypeImage:
 		return 1
 	}
 	return 0
@@ -226,11 +273,11 @@ func rank(t sm.FileType) int {
 
 // fileType refines a urlset's type: an extension whose elements are used
 // decides; failing that, a declared extension namespace.
-func fileType(t sm.FileType, used map[sm.FileType]bool, declared sm.FileType) sm.FileType {
-	if t == sm.TypeIndex {
+func fileType(t analysis.FileType, used map[analysis.FileType]bool, declared analysis.FileType) analysis.FileType {
+	if t == analysis.TypeIndex {
 		return t
 	}
-	best := sm.FileType("")
+	best := analysis.FileType("")
 	for e := range used {
 		if rank(e) > rank(best) {
 			best = e
@@ -242,7 +289,7 @@ func fileType(t sm.FileType, used map[sm.FileType]bool, declared sm.FileType) sm
 	case declared != "":
 		return declared
 	}
-	return sm.TypeStandard
+	return analysis.TypeStandard
 }
 
 // resolve returns loc as an absolute http(s) URL without fragment, or "".

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
 
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 const (
@@ -64,7 +64,7 @@ func TestParse(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     string
-		typ      sm.FileType
+		typ      analysis.FileType
 		count    int
 		lastmod  *time.Time
 		children []child
@@ -73,18 +73,18 @@ func TestParse(t *testing.T) {
 		notMap   bool
 	}{
 		{name: "standard", body: urlset("", entry("/a", "2025-01-02", ""), entry("/b", "2025-03-04T05:06:07+01:00", ""), entry("/c", "", "")),
-			typ: sm.TypeStandard, count: 3, lastmod: d("2025-03-04T04:06:07Z")},
-		{name: "image used", body: urlset(declImage, entry("/a", "", img), entry("/b", "", "")), typ: sm.TypeImage, count: 2},
-		{name: "image declared only", body: urlset(declImage, entry("/a", "", "")), typ: sm.TypeImage, count: 1},
-		{name: "use beats declaration", body: urlset(declImage+" "+declVideo, entry("/a", "", img)), typ: sm.TypeImage, count: 1},
-		{name: "video", body: urlset(declVideo, entry("/a", "", vid)), typ: sm.TypeVideo, count: 1},
-		{name: "news with images", body: urlset(declNews+" "+declImage, entry("/a", "", img+news)), typ: sm.TypeNews, count: 1},
-		{name: "no namespace at all", body: "<urlset><url><loc>/a</loc></url></urlset>", typ: sm.TypeStandard, count: 1},
-		{name: "exactly at the URL limit", body: urlset("", strings.Repeat(entry("/a", "", ""), 5)), typ: sm.TypeStandard, count: 5},
-		{name: "past the URL limit", body: urlset("", strings.Repeat(entry("/a", "", ""), 6)), typ: sm.TypeStandard, count: 5,
+			typ: analysis.TypeStandard, count: 3, lastmod: d("2025-03-04T04:06:07Z")},
+		{name: "image used", body: urlset(declImage, entry("/a", "", img), entry("/b", "", "")), typ: analysis.TypeImage, count: 2},
+		{name: "image declared only", body: urlset(declImage, entry("/a", "", "")), typ: analysis.TypeImage, count: 1},
+		{name: "use beats declaration", body: urlset(declImage+" "+declVideo, entry("/a", "", img)), typ: analysis.TypeImage, count: 1},
+		{name: "video", body: urlset(declVideo, entry("/a", "", vid)), typ: analysis.TypeVideo, count: 1},
+		{name: "news with images", body: urlset(declNews+" "+declImage, entry("/a", "", img+news)), typ: analysis.TypeNews, count: 1},
+		{name: "no namespace at all", body: "<urlset><url><loc>/a</loc></url></urlset>", typ: analysis.TypeStandard, count: 1},
+		{name: "exactly at the URL limit", body: urlset("", strings.Repeat(entry("/a", "", ""), 5)), typ: analysis.TypeStandard, count: 5},
+		{name: "past the URL limit", body: urlset("", strings.Repeat(entry("/a", "", ""), 6)), typ: analysis.TypeStandard, count: 5,
 			err: "more than 5 URLs; stopped counting"},
 		{name: "future and ancient lastmods ignored", body: urlset("", entry("/a", "2099-01-01", ""), entry("/b", "1970-01-01", ""), entry("/c", "2024-06", "")),
-			typ: sm.TypeStandard, count: 3, lastmod: d("2024-06-01T00:00:00Z")},
+			typ: analysis.TypeStandard, count: 3, lastmod: d("2024-06-01T00:00:00Z")},
 		{name: "index", body: `<sitemapindex ` + nsSitemap + `>
 			<sitemap><loc> pages.xml </loc><lastmod>2025-05-06</lastmod></sitemap>
 			<sitemap><loc>https://acme.example/img.xml#x</loc></sitemap>
@@ -92,23 +92,23 @@ func TestParse(t *testing.T) {
 			<sitemap><lastmod>2025-07-08T09:10:11.123Z</lastmod></sitemap>
 			<sitemap><loc>https://acme.example/late.xml</loc></sitemap>
 			</sitemapindex>`,
-			typ: sm.TypeIndex, count: 5, lastmod: d("2025-07-08T09:10:11.123Z"), dropped: 1,
+			typ: analysis.TypeIndex, count: 5, lastmod: d("2025-07-08T09:10:11.123Z"), dropped: 1,
 			children: []child{{url: "https://acme.example/maps/pages.xml", lastmod: d("2025-05-06T00:00:00Z")}, {url: "https://acme.example/img.xml"}}},
-		{name: "gzip by magic bytes", body: gz(t, urlset("", entry("/a", "", ""), entry("/b", "", ""))), typ: sm.TypeStandard, count: 2},
-		{name: "declared latin-1", body: latin1, typ: sm.TypeStandard, count: 1},
-		{name: "html entities tolerated", body: urlset("", entry("/a?x=1&amp;y=&eacute;", "", "")), typ: sm.TypeStandard, count: 1},
-		{name: "malformed", body: urlset("", entry("/a", "", ""), "<url><loc>/b</lo></url>"), typ: sm.TypeStandard, count: 2,
+		{name: "gzip by magic bytes", body: gz(t, urlset("", entry("/a", "", ""), entry("/b", "", ""))), typ: analysis.TypeStandard, count: 2},
+		{name: "declared latin-1", body: latin1, typ: analysis.TypeStandard, count: 1},
+		{name: "html entities tolerated", body: urlset("", entry("/a?x=1&amp;y=&eacute;", "", "")), typ: analysis.TypeStandard, count: 1},
+		{name: "malformed", body: urlset("", entry("/a", "", ""), "<url><loc>/b</lo></url>"), typ: analysis.TypeStandard, count: 2,
 			err: "malformed XML at line 2: element <loc> closed by </lo>"},
-		{name: "cut mid-file", body: strings.TrimSuffix(urlset("", entry("/a", "", "")), "</urlset>"), typ: sm.TypeStandard, count: 1, err: "malformed XML at line 1: unexpected EOF"},
+		{name: "cut mid-file", body: strings.TrimSuffix(urlset("", entry("/a", "", "")), "</urlset>"), typ: analysis.TypeStandard, count: 1, err: "malformed XML at line 1: unexpected EOF"},
 		{name: "rss feed", body: `<rss version="2.0"><channel/></rss>`, notMap: true, err: "not a sitemap: root element <rss>"},
 		{name: "html page", body: `<!doctype html><html><body>soft 404</body></html>`, notMap: true, err: "not a sitemap: root element <html>"},
 		{name: "empty", body: "", notMap: true, err: "empty file: no XML element"},
 		{name: "broken gzip", body: "\x1f\x8bnot gzip at all", notMap: true, err: "broken gzip"},
-		{name: "too big", body: urlset("", entry("/a", "", "")) + strings.Repeat("<!-- pad -->", 100_000), typ: sm.TypeStandard, count: 1,
+		{name: "too big", body: urlset("", entry("/a", "", "")) + strings.Repeat("<!-- pad -->", 100_000), typ: analysis.TypeStandard, count: 1,
 			err: "larger than 1 MB; cut"},
 		{name: "gzip bomb", body: gz(t, strings.TrimSuffix(urlset("", entry("/a", "", "")), "</urlset>")+strings.Repeat("<!-- pad -->\n", 200_000)+"</urlset>"),
-			typ: sm.TypeStandard, count: 1, err: "larger than 1 MB uncompressed; cut"},
-		{name: "long text run", body: "<urlset>" + strings.Repeat(" ", 100<<10) + "</urlset>", typ: sm.TypeStandard,
+			typ: analysis.TypeStandard, count: 1, err: "larger than 1 MB uncompressed; cut"},
+		{name: "long text run", body: "<urlset>" + strings.Repeat(" ", 100<<10) + "</urlset>", typ: analysis.TypeStandard,
 			err: "more than 64 KB without markup; cut"},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 // SeedConfig bounds the sitemap reading of one crawl, far below an
@@ -113,7 +113,7 @@ func (sd *Seeder) Seed(ctx context.Context, s *scraper.Site) []string {
 			page:        func(u string) { pages = append(pages, u) },
 		}, time.Now())
 		_ = st.Close()
-		if p.typ == sm.TypeIndex && f.depth < cfg.MaxDepth {
+		if p.typ == analysis.TypeIndex && f.depth < cfg.MaxDepth {
 			for _, c := range p.children {
 				add(c.url, f.depth+1)
 			}

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 // Config bounds one analysis. Zero fields take the defaults of
@@ -100,7 +100,7 @@ type Analyzer struct {
 	now     func() time.Time
 }
 
-var _ sm.Analyzer = (*Analyzer)(nil)
+var _ analysis.Analyzer = (*Analyzer)(nil)
 
 // New returns an analyzer over crawler bounded by cfg.
 func New(crawler *scraper.Crawler, cfg Config) *Analyzer {
@@ -115,10 +115,10 @@ func New(crawler *scraper.Crawler, cfg Config) *Analyzer {
 // cut at a limit. The error is the crawler's *Error when the site cannot be
 // reached at all (robots.txt unreadable), or wraps ctx.Err() when ctx ends
 // first; a site without sitemaps is an empty Analysis.
-func (a *Analyzer) Analyze(ctx context.Context, site string) (sm.Analysis, error) {
+func (a *Analyzer) Analyze(ctx context.Context, site string) (analysis.Analysis, error) {
 	s, err := a.crawler.OpenSite(ctx, site)
 	if err != nil {
-		return sm.Analysis{}, err
+		return analysis.Analysis{}, err
 	}
 	w := &walk{a: a, site: s, seen: map[string]bool{}, lim: limits{
 		maxURLs:     a.cfg.MaxURLsPerFile,
@@ -128,22 +128,22 @@ func (a *Analyzer) Analyze(ctx context.Context, site string) (sm.Analysis, error
 		maxText:     4096,
 	}}
 	for _, u := range s.Sitemaps() {
-		w.enqueue(task{url: u, discovery: sm.DiscoveryRobotsTxt})
+		w.enqueue(task{url: u, discovery: analysis.DiscoveryRobotsTxt})
 	}
 	w.drain(ctx)
 	for _, u := range a.homeLinks(ctx, s) {
-		w.enqueue(task{url: u, discovery: sm.DiscoveryHTMLLink})
+		w.enqueue(task{url: u, discovery: analysis.DiscoveryHTMLLink})
 	}
 	w.drain(ctx)
 	home, _ := url.Parse(s.Home())
 	for _, p := range a.cfg.CommonPaths {
-		w.enqueue(task{url: home.JoinPath(p).String(), discovery: sm.DiscoveryCommonPath, optional: true})
+		w.enqueue(task{url: home.JoinPath(p).String(), discovery: analysis.DiscoveryCommonPath, optional: true})
 	}
 	w.drain(ctx)
 	if err := ctx.Err(); err != nil {
-		return sm.Analysis{}, fmt.Errorf("analyze %s: %w", site, err)
+		return analysis.Analysis{}, fmt.Errorf("analyze %s: %w", site, err)
 	}
-	return sm.Analysis{Files: w.files}, nil
+	return analysis.Analysis{Files: w.files}, nil
 }
 
 // linkSel finds <link> elements; their rel is checked in code because rel
@@ -203,7 +203,7 @@ func (a *Analyzer) homeLinks(ctx context.Context, s *scraper.Site) []string {
 // task is one file to read.
 type task struct {
 	url       string
-	discovery sm.Discovery
+	discovery analysis.Discovery
 	depth     int
 	lastmod   *time.Time // from the index entry that listed the file
 	// optional marks a guess (a common path): if it is missing or not a
@@ -220,7 +220,7 @@ type walk struct {
 	queue    []task
 	reserved int // queued tasks that will be recorded whatever happens
 	seen     map[string]bool
-	files    []sm.File
+	files    []analysis.File
 }
 
 // enqueue adds t unless its URL was seen or the file budget is spent, and
@@ -261,7 +261,7 @@ func (w *walk) drain(ctx context.Context) {
 // read fetches and parses one file, records it and queues an index's
 // entries.
 func (w *walk) read(ctx context.Context, t task) {
-	f := sm.File{URL: t.url, Type: sm.TypeStandard, Discovery: t.discovery, LastModified: t.lastmod}
+	f := analysis.File{URL: t.url, Type: analysis.TypeStandard, Discovery: t.discovery, LastModified: t.lastmod}
 	st, err := w.site.Open(ctx, t.url, w.lim.maxBytes)
 	if err != nil {
 		if t.optional || ctx.Err() != nil {
@@ -285,7 +285,7 @@ func (w *walk) read(ctx context.Context, t task) {
 		f.LastModified = p.lastmod
 	}
 	w.files = append(w.files, f)
-	if p.typ != sm.TypeIndex {
+	if p.typ != analysis.TypeIndex {
 		return
 	}
 	i := len(w.files) - 1
@@ -301,7 +301,7 @@ func (w *walk) read(ctx context.Context, t task) {
 			w.note(i, "lists itself; not followed again")
 			continue
 		}
-		if w.enqueue(task{url: c.url, discovery: sm.DiscoverySitemapIndex, depth: t.depth + 1, lastmod: c.lastmod}) {
+		if w.enqueue(task{url: c.url, discovery: analysis.DiscoverySitemapIndex, depth: t.depth + 1, lastmod: c.lastmod}) {
 			refused++
 		}
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
-	sm "github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 )
 
 const (
@@ -121,8 +121,8 @@ func gzipped(t testing.TB, s string) string {
 	return b.String()
 }
 
-func byURL(files []sm.File) map[string]sm.File {
-	m := make(map[string]sm.File, len(files))
+func byURL(files []analysis.File) map[string]analysis.File {
+	m := make(map[string]analysis.File, len(files))
 	for _, f := range files {
 		m[f.URL] = f
 	}
@@ -138,7 +138,7 @@ func date(s string) time.Time {
 }
 
 // requireFile checks one recorded file.
-func requireFile(t *testing.T, files map[string]sm.File, url string, typ sm.FileType, disc sm.Discovery, count int, errPrefix string) sm.File {
+func requireFile(t *testing.T, files map[string]analysis.File, url string, typ analysis.FileType, disc analysis.Discovery, count int, errPrefix string) analysis.File {
 	t.Helper()
 	f, ok := files[url]
 	require.True(t, ok, "%s recorded; have %v", url, files)
@@ -169,18 +169,18 @@ func TestRobotsGzipIndex(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Files, 3, "%+v", a.Files)
 	files := byURL(a.Files)
-	idx := requireFile(t, files, s.url("/sitemap_index.xml.gz"), sm.TypeIndex, sm.DiscoveryRobotsTxt, 3, "")
+	idx := requireFile(t, files, s.url("/sitemap_index.xml.gz"), analysis.TypeIndex, analysis.DiscoveryRobotsTxt, 3, "")
 	require.Equal(t, date("2025-10-02T00:00:00Z"), *idx.LastModified, "an index's newest entry")
-	pages := requireFile(t, files, s.url("/pages.xml"), sm.TypeStandard, sm.DiscoverySitemapIndex, 3, "")
+	pages := requireFile(t, files, s.url("/pages.xml"), analysis.TypeStandard, analysis.DiscoverySitemapIndex, 3, "")
 	require.Equal(t, date("2025-10-01T00:00:00Z"), *pages.LastModified, "the index entry's lastmod wins")
-	images := requireFile(t, files, s.url("/images.xml"), sm.TypeImage, sm.DiscoverySitemapIndex, 2, "")
+	images := requireFile(t, files, s.url("/images.xml"), analysis.TypeImage, analysis.DiscoverySitemapIndex, 2, "")
 	require.Equal(t, date("2025-02-15T10:00:00Z"), *images.LastModified, "the newest lastmod in the file")
 	require.Equal(t, s.url("/sitemap_index.xml.gz"), a.Files[0].URL, "breadth first from robots.txt")
 
 	for _, p := range []string{"/sitemap_index.xml.gz", "/pages.xml", "/images.xml", "/robots.txt", "/sitemap.xml", "/"} {
 		require.Equal(t, 1, s.hitsOf(p), "%s requested once", p)
 	}
-	out := sm.Build([16]byte{1}, a, time.Now())
+	out := analysis.Build([16]byte{1}, a, time.Now())
 	require.Equal(t, 5, out.TotalURLs)
 }
 
@@ -199,8 +199,8 @@ func TestHTMLLinkDiscovery(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Files, 2, "%+v", a.Files)
 	files := byURL(a.Files)
-	requireFile(t, files, s.url("/maps/main.xml"), sm.TypeStandard, sm.DiscoveryHTMLLink, 4, "")
-	requireFile(t, files, "https://elsewhere.example/sitemap.xml", sm.TypeStandard, sm.DiscoveryHTMLLink, 0, "not on the site")
+	requireFile(t, files, s.url("/maps/main.xml"), analysis.TypeStandard, analysis.DiscoveryHTMLLink, 4, "")
+	requireFile(t, files, "https://elsewhere.example/sitemap.xml", analysis.TypeStandard, analysis.DiscoveryHTMLLink, 0, "not on the site")
 	require.Zero(t, s.hitsOf("/style.css"))
 }
 
@@ -219,8 +219,8 @@ func TestCommonPathDiscovery(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Files, 2, "%+v", a.Files)
 	files := byURL(a.Files)
-	requireFile(t, files, s.url("/wp-sitemap.xml"), sm.TypeIndex, sm.DiscoveryCommonPath, 1, "")
-	requireFile(t, files, s.url("/wp-sitemap-posts-post-1.xml"), sm.TypeStandard, sm.DiscoverySitemapIndex, 2, "")
+	requireFile(t, files, s.url("/wp-sitemap.xml"), analysis.TypeIndex, analysis.DiscoveryCommonPath, 1, "")
+	requireFile(t, files, s.url("/wp-sitemap-posts-post-1.xml"), analysis.TypeStandard, analysis.DiscoverySitemapIndex, 2, "")
 }
 
 func TestNoSitemapAndUnreachableSite(t *testing.T) {
@@ -318,16 +318,16 @@ func TestHostileFiles(t *testing.T) {
 	t.Logf("analysis took %s", time.Since(start))
 	files := byURL(a.Files)
 	require.Len(t, a.Files, 10, "%+v", a.Files)
-	requireFile(t, files, s.url("/huge.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 50_000, "more than 50000 URLs; stopped counting")
-	requireFile(t, files, s.url("/endless.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 1, "larger than 2 MB; cut")
-	requireFile(t, files, s.url("/bomb.xml.gz"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 1, "larger than 2 MB uncompressed; cut")
-	requireFile(t, files, s.url("/self.xml"), sm.TypeIndex, sm.DiscoveryRobotsTxt, 2, "lists itself; not followed again")
-	requireFile(t, files, s.url("/fine.xml"), sm.TypeStandard, sm.DiscoverySitemapIndex, 2, "")
-	requireFile(t, files, s.url("/broken.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 2, "malformed XML at line 1: element <loc> closed by </url>")
-	requireFile(t, files, s.url("/spaces.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 0, "more than 1 MB without markup; cut")
-	requireFile(t, files, s.url("/gone.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 0, "HTTP 404")
-	requireFile(t, files, s.url("/loop-a.xml"), sm.TypeIndex, sm.DiscoveryRobotsTxt, 1, "")
-	requireFile(t, files, s.url("/loop-b.xml"), sm.TypeIndex, sm.DiscoverySitemapIndex, 1, "")
+	requireFile(t, files, s.url("/huge.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 50_000, "more than 50000 URLs; stopped counting")
+	requireFile(t, files, s.url("/endless.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 1, "larger than 2 MB; cut")
+	requireFile(t, files, s.url("/bomb.xml.gz"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 1, "larger than 2 MB uncompressed; cut")
+	requireFile(t, files, s.url("/self.xml"), analysis.TypeIndex, analysis.DiscoveryRobotsTxt, 2, "lists itself; not followed again")
+	requireFile(t, files, s.url("/fine.xml"), analysis.TypeStandard, analysis.DiscoverySitemapIndex, 2, "")
+	requireFile(t, files, s.url("/broken.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 2, "malformed XML at line 1: element <loc> closed by </url>")
+	requireFile(t, files, s.url("/spaces.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 0, "more than 1 MB without markup; cut")
+	requireFile(t, files, s.url("/gone.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 0, "HTTP 404")
+	requireFile(t, files, s.url("/loop-a.xml"), analysis.TypeIndex, analysis.DiscoveryRobotsTxt, 1, "")
+	requireFile(t, files, s.url("/loop-b.xml"), analysis.TypeIndex, analysis.DiscoverySitemapIndex, 1, "")
 	for _, p := range []string{"/self.xml", "/loop-a.xml", "/loop-b.xml", "/fine.xml"} {
 		require.Equal(t, 1, s.hitsOf(p), "%s read once", p)
 	}
@@ -359,7 +359,7 @@ func TestRealCapOnAGigabyteStream(t *testing.T) {
 	took := time.Since(start)
 	t.Logf("read 50 MB in %s", took)
 	require.Len(t, a.Files, 1)
-	requireFile(t, byURL(a.Files), s.url("/endless.xml"), sm.TypeStandard, sm.DiscoveryRobotsTxt, 1, "larger than 50 MB; cut")
+	requireFile(t, byURL(a.Files), s.url("/endless.xml"), analysis.TypeStandard, analysis.DiscoveryRobotsTxt, 1, "larger than 50 MB; cut")
 	<-done
 	require.Greater(t, written.Load(), int64(50<<20))
 	require.Less(t, written.Load(), int64(80<<20), "stopped near the cap, far before 1 GB")
@@ -384,7 +384,7 @@ func TestBounds(t *testing.T) {
 	a, err := newAnalyzer(sitemap.Config{MaxFiles: 5}).Analyze(context.Background(), s.host())
 	require.NoError(t, err)
 	require.Len(t, a.Files, 5)
-	requireFile(t, byURL(a.Files), s.url("/wide.xml"), sm.TypeIndex, sm.DiscoveryRobotsTxt, 20, "16 listed sitemaps not followed (limit of 5 files)")
+	requireFile(t, byURL(a.Files), s.url("/wide.xml"), analysis.TypeIndex, analysis.DiscoveryRobotsTxt, 20, "16 listed sitemaps not followed (limit of 5 files)")
 	require.Zero(t, s.hitsOf("/part-4.xml"))
 	require.Equal(t, 1, s.hitsOf("/part-3.xml"))
 
@@ -393,7 +393,7 @@ func TestBounds(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Files, 3, "depths 0, 1 and 2")
 	files := byURL(a.Files)
-	requireFile(t, files, s.url("/deep-1.xml"), sm.TypeIndex, sm.DiscoverySitemapIndex, 1, "")
-	requireFile(t, files, s.url("/deep-2.xml"), sm.TypeIndex, sm.DiscoverySitemapIndex, 1, "nested more than 2 indexes deep; 1 listed sitemaps not followed")
+	requireFile(t, files, s.url("/deep-1.xml"), analysis.TypeIndex, analysis.DiscoverySitemapIndex, 1, "")
+	requireFile(t, files, s.url("/deep-2.xml"), analysis.TypeIndex, analysis.DiscoverySitemapIndex, 1, "nested more than 2 indexes deep; 1 listed sitemaps not followed")
 	require.Zero(t, s.hitsOf("/deep-3.xml"))
 }

@@ -622,7 +622,8 @@ function openDetail(id, opener) {
   $('detail-progress').replaceChildren();
   $('detail-sitemap').replaceChildren();
   $('contacts-body').replaceChildren();
-  for (const el of ['detail-scan-error', 'detail-sitemap-error', 'contacts-empty', 'contacts-pager']) $(el).hidden = true;
+  $('scans-body').replaceChildren();
+  for (const el of ['detail-scan-error', 'detail-sitemap-error', 'contacts-empty', 'contacts-pager', 'scans-empty']) $(el).hidden = true;
   $('contacts-total').textContent = '';
   $('download-csv').disabled = true;
   $('detail-error').textContent = '';
@@ -641,13 +642,16 @@ async function loadDetail(first) {
   if (!det) return;
   const id = encodeURIComponent(det.id);
   try {
-    const [d, contacts] = await Promise.all([
+    const [d, contacts, scans] = await Promise.all([
       apiJSON('GET', `/api/v3/domains/${id}`),
       apiJSON('GET', `/api/v3/domains/${id}/contacts?page=${det.contactsPage}&size=${CONTACTS_PAGE_SIZE}`),
+      // The history is an extra: a server without it still shows the rest.
+      apiJSON('GET', `/api/v3/domains/${id}/scans`).catch(() => null),
     ]);
     if (state.detail !== det) return;
     det.domain = d;
     renderDetail(d, contacts);
+    renderScans(scans);
     $('detail-error').textContent = '';
   } catch (err) {
     if (state.detail !== det || (err instanceof APIError && err.status === 401)) return;
@@ -694,6 +698,20 @@ function renderDetail(d, contacts) {
   setText($('contacts-page-info'), `Page ${state.detail.contactsPage} of ${pages}`);
   $('contacts-prev').disabled = state.detail.contactsPage <= 1;
   $('contacts-next').disabled = state.detail.contactsPage >= pages;
+}
+
+// renderScans lists the open domain's past and current scan runs, newest
+// first: when, how it ended, how long, pages, contacts and how many were new.
+function renderScans(scans) {
+  const items = scans && Array.isArray(scans.items) ? scans.items : [];
+  $('scans-body').replaceChildren(...items.map((r) => h('tr', { 'data-testid': 'scan-row' },
+    h('td', { 'data-label': 'Started' }, timeEl(r.started_at)),
+    h('td', { 'data-label': 'Outcome', title: r.error || '', text: r.error ? `${r.outcome}: ${r.error}` : r.outcome }),
+    h('td', { class: 'num', 'data-label': 'Duration', text: r.duration_ms == null ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s` }),
+    h('td', { class: 'num', 'data-label': 'Pages', text: String(r.pages_scanned) }),
+    h('td', { class: 'num', 'data-label': 'Contacts (new)', text: `${r.contacts_found} (+${r.new_contacts})` }),
+  )));
+  $('scans-empty').hidden = items.length > 0;
 }
 
 // sourceLink links http(s) pages only: a javascript: or data: URL from a

@@ -1,7 +1,7 @@
-// Package sitemap is the sitemap analysis use case: a claimed domain's
+// Package analysis is the sitemap analysis use case: a claimed domain's
 // sitemaps are discovered and read, and the files found are stored with the
 // domain's totals and sitemap_analysis_status, all in one fenced transaction.
-package sitemap
+package analysis
 
 import (
 	"context"
