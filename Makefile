@@ -4,7 +4,7 @@ BIN       := bin/scrapersky
 PKGS      := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test test-unit postgres chromium lint fmt vet staticcheck bench fuzz clean
+.PHONY: all build run test test-unit postgres chromium lint fmt vet staticcheck bench fuzz mutate clean
 
 all: build
 
@@ -15,9 +15,11 @@ build:
 run: build
 	./scripts/run-dev.sh
 
-## test: formatting, vet and every test with -race, real Postgres included.
+## test: formatting, vet and every test with -race, real Postgres included;
+## then the 50 MB sitemap stream, which skips under -race (twenty times slower).
 test: postgres chromium fmt vet
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -count=1 -run '^TestRealCapOnAGigabyteStream$$' ./adapters/scraper/sitemap/
 
 ## test-unit: the tests that need no Postgres.
 test-unit:
@@ -45,6 +47,11 @@ lint: fmt vet staticcheck
 bench: postgres
 	./bench/update_ratio.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./adapters/...
+
+## mutate: apply scripts/mutations.txt one breakage at a time to a scratch
+## copy and report which the tests catch (slow; not part of test).
+mutate: postgres
+	./scripts/mutate.sh
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeDomain -fuzztime 30s ./core/

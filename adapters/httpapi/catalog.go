@@ -134,15 +134,6 @@ func secondaryParam[T ~string](p map[string]string, name string, parse func(stri
 	return catalog.Is(st), nil
 }
 
-// validQuery turns core's verdict on a query into a 422 naming the
-// parameter.
-func validQuery(err error) error {
-	if err != nil {
-		return unprocessable("%s", err.Error())
-	}
-	return nil
-}
-
 func domainQuery(c *fiber.Ctx) (catalog.DomainQuery, error) {
 	p, err := queryParams(c, domainListParams)
 	if err != nil {
@@ -157,7 +148,7 @@ func domainQuery(c *fiber.Ctx) (catalog.DomainQuery, error) {
 	}
 	if v := p["sort_by"]; v != "" {
 		if q.SortBy, err = catalog.ParseSortKey(v); err != nil {
-			return q, validQuery(err)
+			return q, err
 		}
 	}
 	if v := p["sort_desc"]; v != "" {
@@ -178,7 +169,7 @@ func domainQuery(c *fiber.Ctx) (catalog.DomainQuery, error) {
 		return q, err
 	}
 	q.DomainFilter = p["domain_filter"]
-	return q, validQuery(q.Validate())
+	return q, q.Validate()
 }
 
 // contactFilter parses the contact filters of p; domain_id only if allowed.
@@ -199,7 +190,7 @@ func contactFilter(p map[string]string) (catalog.ContactFilter, error) {
 		f.EmailType = &t
 	}
 	f.Q = p["q"]
-	return f, validQuery(f.Validate())
+	return f, f.Validate()
 }
 
 func contactQuery(c *fiber.Ctx, allowed []string) (catalog.ContactQuery, error) {
@@ -217,7 +208,7 @@ func contactQuery(c *fiber.Ctx, allowed []string) (catalog.ContactQuery, error) 
 	if q.ContactFilter, err = contactFilter(p); err != nil {
 		return q, err
 	}
-	return q, validQuery(q.Validate())
+	return q, q.Validate()
 }
 
 func contactTypes() string {
@@ -264,7 +255,7 @@ func (s *Server) listDomainContacts(c *fiber.Ctx) error {
 	}
 	p, err := s.deps.Catalog.DomainContacts(c.UserContext(), id, q)
 	if errors.Is(err, core.ErrNotFound) {
-		return newHTTPError(fiber.StatusNotFound, "domain %s not found", id)
+		return notFound("domain %s", id)
 	}
 	if err != nil {
 		return fmt.Errorf("list contacts of a domain: %w", err)

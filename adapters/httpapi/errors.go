@@ -49,6 +49,8 @@ func newHTTPError(status int, format string, args ...any) *httpError {
 // sentinelStatus is the one table from core's sentinel errors to HTTP. The
 // detail is fixed: the error's own text may carry a store's wording, and
 // handlers that know more validate at the edge and answer with an httpError.
+// Two kinds of error carry a detail written for the client, which replaces
+// the row's (see rowDetail): a *catalog.QueryError and a *notFoundError.
 var sentinelStatus = []struct {
 	err    error
 	status int
@@ -124,7 +126,7 @@ func (s *Server) classify(c *fiber.Ctx, err error) (int, errorBody) {
 	}
 	for _, m := range sentinelStatus {
 		if errors.Is(err, m.err) {
-			return m.status, errorBody{Detail: m.detail}
+			return m.status, errorBody{Detail: rowDetail(err, m.detail)}
 		}
 	}
 	var fe *fiber.Error
@@ -135,6 +137,34 @@ func (s *Server) classify(c *fiber.Ctx, err error) (int, errorBody) {
 		return fiber.StatusServiceUnavailable, errorBody{Detail: "request timed out"}
 	}
 	return fiber.StatusInternalServerError, errorBody{Detail: internalDetail}
+}
+
+// rowDetail is the detail of a table row for err: the text of a
+// *catalog.QueryError (core's sentence naming the parameter) or of a
+// *notFoundError (naming what is missing), else the row's fixed detail.
+func rowDetail(err error, fixed string) string {
+	var qe *catalog.QueryError
+	if errors.As(err, &qe) {
+		return qe.Error()
+	}
+	var nf *notFoundError
+	if errors.As(err, &nf) {
+		return nf.Error()
+	}
+	return fixed
+}
+
+// notFoundError names what a request asked for that does not exist. It
+// wraps core.ErrNotFound, so the table answers it with a 404.
+type notFoundError struct{ what string }
+
+func (e *notFoundError) Error() string { return e.what + " not found" }
+
+func (e *notFoundError) Unwrap() error { return core.ErrNotFound }
+
+// notFound returns a *notFoundError for the thing format names.
+func notFound(format string, args ...any) error {
+	return &notFoundError{what: fmt.Sprintf(format, args...)}
 }
 
 // fiberDetail words the errors Fiber and fasthttp raise themselves. Their own

@@ -200,7 +200,7 @@ func (s *Server) getDomain(c *fiber.Ctx) error {
 	}
 	d, err := s.deps.Domains.GetDomain(c.UserContext(), id)
 	if errors.Is(err, core.ErrNotFound) {
-		return newHTTPError(fiber.StatusNotFound, "domain %s not found", id)
+		return notFound("domain %s", id)
 	}
 	if err != nil {
 		return fmt.Errorf("get domain: %w", err)

@@ -78,7 +78,7 @@ func (s *Server) listScans(c *fiber.Ctx) error {
 	if q.Size, err = intParam(p, "size", q.Size); err != nil {
 		return err
 	}
-	if err := validQuery(q.Validate()); err != nil {
+	if err := q.Validate(); err != nil {
 		return err
 	}
 	if _, err := s.deps.Domains.GetDomain(c.UserContext(), id); errors.Is(err, core.ErrNotFound) {

@@ -32,7 +32,7 @@ func (s *Server) listSitemaps(c *fiber.Ctx) error {
 		return unprocessable("domain id %s is not a UUID", echo(raw))
 	}
 	if _, err := s.deps.Domains.GetDomain(c.UserContext(), id); errors.Is(err, core.ErrNotFound) {
-		return newHTTPError(fiber.StatusNotFound, "domain %s not found", id)
+		return notFound("domain %s", id)
 	} else if err != nil {
 		return fmt.Errorf("get domain: %w", err)
 	}

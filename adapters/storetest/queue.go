@@ -36,6 +36,7 @@ func RunQueue(t *testing.T, newStore QueueFactory) {
 			t.Run("ReleaseGivesAttemptBack", func(t *testing.T) { t.Parallel(); testRelease(t, newStore(t), wf) })
 			t.Run("RequeueStartsFresh", func(t *testing.T) { t.Parallel(); testRequeue(t, newStore(t), wf) })
 			t.Run("Rescue", func(t *testing.T) { t.Parallel(); testRescue(t, newStore(t), wf) })
+			t.Run("ExtendMovesLease", func(t *testing.T) { t.Parallel(); testExtendMovesLease(t, newStore(t), wf) })
 			t.Run("ConcurrentClaimers", func(t *testing.T) { t.Parallel(); testConcurrentClaim(t, newStore(t), wf) })
 		})
 	}

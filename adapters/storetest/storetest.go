@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore Factory) {
 	t.Run("NotFoundAndDuplicates", func(t *testing.T) { t.Parallel(); testNotFound(t, newStore(t)) })
 	t.Run("AtomicOnFault", func(t *testing.T) { t.Parallel(); testAtomic(t, newStore(t)) })
 	t.Run("ConcurrentOverlappingBatches", func(t *testing.T) { t.Parallel(); testConcurrent(t, newStore(t)) })
+	t.Run("BatchLimit", func(t *testing.T) { t.Parallel(); testBatchLimit(t, newStore(t)) })
 }
 
 // Seed stores domains with the given statuses and returns them as stored.

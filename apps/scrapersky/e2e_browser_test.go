@@ -144,14 +144,12 @@ func TestBrowserCurationEndToEnd(t *testing.T) {
 }
 
 // TestCurationScreenshots renders the page with data at 1280×800 and
-// 390×844 into docs/ (and the detail dialog at 1280×800). It runs only with
-// UPDATE_SCREENSHOTS=1:
+// 390×844 (and the detail dialog at 1280×800) and checks each picture's
+// size and that it is not blank. It writes them into docs/ only with
+// UPDATE_SCREENSHOTS=1, else into a temporary directory:
 //
 //	UPDATE_SCREENSHOTS=1 go test -run TestCurationScreenshots ./apps/scrapersky/
 func TestCurationScreenshots(t *testing.T) {
-	if os.Getenv("UPDATE_SCREENSHOTS") != "1" {
-		t.Skip("set UPDATE_SCREENSHOTS=1 to render docs/curation-*.png")
-	}
 	dsn := pgtest.DSN(t)
 	p := startProc(t, workerEnv(dsn, "SCRAPERSKY_MAX_ATTEMPTS", "1"), "serve")
 	requirePage(t, p.URL)
@@ -198,8 +196,11 @@ func TestCurationScreenshots(t *testing.T) {
 	}
 	submit(t, p.URL, scanned...)
 
-	docs := filepath.Join(moduleRoot(t), "docs")
-	require.NoError(t, os.MkdirAll(docs, 0o755))
+	docs := t.TempDir()
+	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+		docs = filepath.Join(moduleRoot(t), "docs")
+		require.NoError(t, os.MkdirAll(docs, 0o755))
+	}
 	shot := func(width, height int, name string, detail bool) {
 		b := browsertest.New(t, width, height)
 		signIn(b, p.URL)
@@ -215,6 +216,7 @@ func TestCurationScreenshots(t *testing.T) {
 		b.Do("settle", chromedp.Sleep(300*time.Millisecond))
 		path := filepath.Join(docs, name)
 		require.NoError(t, b.Screenshot(path, false))
+		requireScreenshot(t, path, width, height)
 		t.Logf("wrote %s", path)
 		if detail {
 			b.Do("open a scanned site", chromedp.Click(chromedp.CSS(domainRow(hostOf(done[1].URL))+` [data-testid=open-detail]`)))
@@ -222,6 +224,7 @@ func TestCurationScreenshots(t *testing.T) {
 			b.Do("settle", chromedp.Sleep(300*time.Millisecond))
 			path := filepath.Join(docs, "curation-detail-1280.png")
 			require.NoError(t, b.Screenshot(path, false))
+			requireScreenshot(t, path, width, height)
 			t.Logf("wrote %s", path)
 		}
 	}

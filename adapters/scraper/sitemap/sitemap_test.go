@@ -342,7 +342,8 @@ func TestHostileFiles(t *testing.T) {
 
 // TestRealCapOnAGigabyteStream streams past the production 50 MB cap. It
 // takes about 0.4 s, but 7 s under the race detector, where it is skipped
-// (TestHostileFiles covers the same path with a 2 MB cap).
+// (TestHostileFiles covers the same path with a 2 MB cap); `make test` runs
+// it once more without -race.
 func TestRealCapOnAGigabyteStream(t *testing.T) {
 	t.Parallel()
 	if testing.Short() || raceEnabled {
@@ -363,7 +364,6 @@ func TestRealCapOnAGigabyteStream(t *testing.T) {
 	<-done
 	require.Greater(t, written.Load(), int64(50<<20))
 	require.Less(t, written.Load(), int64(80<<20), "stopped near the cap, far before 1 GB")
-	require.Less(t, took, 5*time.Second)
 }
 
 func TestBounds(t *testing.T) {
