@@ -45,6 +45,29 @@ func lockRow(t *testing.T, db *bun.DB, id uuid.UUID) (bun.Tx, func()) {
 	return tx, rollback
 }
 
+// lockRunRow holds, in a transaction on db, the lock a finishing worker
+// takes first: its running run of wf on domain id (FinishScan writes the run,
+// then the domain). The returned function rolls back.
+func lockRunRow(t *testing.T, db *bun.DB, wf core.Workflow, id uuid.UUID) func() {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	var got []uuid.UUID
+	require.NoError(t, tx.NewRaw("SELECT id FROM jobs WHERE workflow = ? AND domain_id = ? AND state = 'running' FOR UPDATE",
+		wf.Name, id).Scan(ctx, &got))
+	require.Len(t, got, 1)
+	done := false
+	rollback := func() {
+		if !done {
+			done = true
+			require.NoError(t, tx.Rollback())
+		}
+	}
+	t.Cleanup(rollback)
+	return rollback
+}
+
 // lockWaiters counts the sessions of the test's database that wait for a
 // lock.
 func lockWaiters(t *testing.T, db *bun.DB) int {
@@ -141,7 +164,7 @@ func TestClaimSkipsLockedRows(t *testing.T) {
 	s := postgres.NewStore(pgtest.Open(t, dsn))
 	other := pgtest.Open(t, dsn)
 	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
-		ids := storetest.QueueDomains(t, s, wf, "skip-"+wf.Prefix, 3)
+		ids := storetest.QueueDomains(t, s, wf, "skip-"+wf.Name, 3)
 		_, rollback := lockRow(t, other, ids[0])
 
 		var claimed []uuid.UUID
@@ -169,12 +192,12 @@ func TestRescueSkipsLockedRows(t *testing.T) {
 	s := postgres.NewStore(pgtest.Open(t, dsn))
 	other := pgtest.Open(t, dsn)
 	for _, wf := range []core.Workflow{core.EmailScan, core.SitemapCuration} {
-		ids := storetest.QueueDomains(t, s, wf, "rsk-"+wf.Prefix, 2)
+		ids := storetest.QueueDomains(t, s, wf, "rsk-"+wf.Name, 2)
 		now := time.Now().UTC()
 		jobs, err := s.Claim(ctx, wf, 2, time.Minute, now)
 		require.NoError(t, err)
 		require.Len(t, jobs, 2)
-		_, rollback := lockRow(t, other, ids[0])
+		rollback := lockRunRow(t, other, wf, ids[0])
 
 		var moved int
 		waited, result := waitOrReturn(t, other, func() error {
