@@ -52,6 +52,19 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	if err != nil {
 		return err
 	}
+	if c.MetricsAddr != "" {
+		obs, err := startObserver(c.MetricsAddr, m, store, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+			defer cancel()
+			if err := obs.shutdown(sctx); err != nil {
+				log.Error("metrics shutdown", "error", err)
+			}
+		}()
+	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -73,6 +86,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			IdleTimeout:    c.IdleTimeout,
 			RequestTimeout: c.RequestTimeout,
 			JWTSecret:      []byte(c.JWTSecret),
+			JWTMaxTTL:      c.JWTMaxTTL,
 			DevToken:       c.DevToken,
 			AllowDevToken:  c.development(),
 			Logger:         log,
@@ -93,7 +107,11 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			wg.Wait()
 			return err
 		}
-		srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+		if c.MetricsAddr == "" {
+			// Without a listener of its own, /metrics is served beside the
+			// API, open like /health; the counts it reads are cached.
+			srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+		}
 		devToken := ""
 		if c.development() {
 			devToken = c.DevToken // the page tells users which token works
