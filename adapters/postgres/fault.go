@@ -152,20 +152,51 @@ type stmt struct {
 	st driver.Stmt
 }
 
+var (
+	_ driver.StmtExecContext  = (*stmt)(nil)
+	_ driver.StmtQueryContext = (*stmt)(nil)
+)
+
 func (s *stmt) Close() error  { return s.st.Close() }
 func (s *stmt) NumInput() int { return s.st.NumInput() }
 
+// Exec and Query complete driver.Stmt; database/sql calls the context
+// variants, which pgdriver's statements implement.
 func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
-	res, err := s.st.Exec(args) //nolint:staticcheck // the driver.Stmt interface requires it
-	return res, classify(err)
+	return s.ExecContext(context.Background(), named(args))
 }
 
 func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
-	rs, err := s.st.Query(args) //nolint:staticcheck // the driver.Stmt interface requires it
+	return s.QueryContext(context.Background(), named(args))
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ec, ok := s.st.(driver.StmtExecContext)
+	if !ok {
+		return nil, errors.New("postgres: statement cannot execute with a context")
+	}
+	res, err := ec.ExecContext(ctx, args)
+	return res, classify(err)
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	qc, ok := s.st.(driver.StmtQueryContext)
+	if !ok {
+		return nil, errors.New("postgres: statement cannot query with a context")
+	}
+	rs, err := qc.QueryContext(ctx, args)
 	if err != nil {
 		return nil, classify(err)
 	}
 	return &rows{rs: rs}, nil
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
 }
 
 type txn struct {

@@ -110,3 +110,20 @@ func warm(t *testing.T, db *bun.DB, n int) {
 		require.NoError(t, err)
 	}
 }
+
+// Prepared statements go through the same classification.
+func TestPreparedStatementsAreClassified(t *testing.T) {
+	t.Parallel()
+	db, err := postgres.Open(pgtest.DSN(t), postgres.WithStatementTimeout(100*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	ctx := context.Background()
+	st, err := db.PrepareContext(ctx, "SELECT pg_sleep($1)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	_, err = st.ExecContext(ctx, 1)
+	require.ErrorIs(t, err, core.ErrUnavailable)
+	rows, err := st.QueryContext(ctx, 0)
+	require.NoError(t, err)
+	require.NoError(t, rows.Close())
+}
