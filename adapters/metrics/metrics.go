@@ -44,6 +44,21 @@ const DefaultCountInterval = 15 * time.Second
 // Option configures New.
 type Option func(*domainCollector)
 
+// DefaultCountTimeout bounds one reading of the domain counts. Keep it
+// above the database's statement timeout: a client that gives up first
+// leaves the statement running on the server.
+const DefaultCountTimeout = 30 * time.Second
+
+// WithCountTimeout sets the bound of one reading of the domain counts
+// (DefaultCountTimeout unless set).
+func WithCountTimeout(d time.Duration) Option {
+	return func(c *domainCollector) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
 // WithCountInterval sets how long one reading of the domain counts serves
 // every scrape (DefaultCountInterval unless set); 0 or less counts at every
 // scrape.
@@ -78,7 +93,7 @@ func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
 		}
-		dc := &domainCollector{counter: counter, log: log, interval: DefaultCountInterval, now: time.Now}
+		dc := &domainCollector{counter: counter, log: log, interval: DefaultCountInterval, timeout: DefaultCountTimeout, now: time.Now}
 		for _, o := range opts {
 			o(dc)
 		}
@@ -155,6 +170,7 @@ type domainCollector struct {
 	counter  StatusCounter
 	log      *slog.Logger
 	interval time.Duration
+	timeout  time.Duration
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -164,7 +180,9 @@ type domainCollector struct {
 }
 
 // read returns the cached counts, refreshing them when they are older than
-// the interval. A failure is cached as well: a database that is down is not
+// the interval. When a refresh fails the last good counts are served (the
+// failure is logged once); with none, the failure is. Either way the next
+// refresh waits for the interval: a database that is down or slow is not
 // asked again by every scrape.
 func (c *domainCollector) read() ([]core.StatusCount, error) {
 	c.mu.Lock()
@@ -172,11 +190,20 @@ func (c *domainCollector) read() ([]core.StatusCount, error) {
 	if !c.readAt.IsZero() && c.now().Sub(c.readAt) < c.interval {
 		return c.counts, c.err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	c.counts, c.err = c.counter.CountStatuses(ctx)
+	counts, err := c.counter.CountStatuses(ctx)
 	c.readAt = c.now()
-	return c.counts, c.err
+	if err != nil {
+		c.log.Error("metrics: counting domains failed", "error", err)
+		if c.counts != nil {
+			return c.counts, nil
+		}
+		c.err = err
+		return nil, err
+	}
+	c.counts, c.err = counts, nil
+	return counts, nil
 }
 
 var domainsDesc = prometheus.NewDesc("scrapersky_domains", "Domains by status column and value (\"null\" for NULL).", []string{"column", "status"}, nil)
@@ -186,7 +213,6 @@ func (c *domainCollector) Describe(ch chan<- *prometheus.Desc) { ch <- domainsDe
 func (c *domainCollector) Collect(ch chan<- prometheus.Metric) {
 	counts, err := c.read()
 	if err != nil {
-		c.log.Error("metrics: counting domains failed", "error", err)
 		ch <- prometheus.NewInvalidMetric(domainsDesc, err)
 		return
 	}

@@ -127,3 +127,22 @@ func TestPreparedStatementsAreClassified(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, rows.Close())
 }
+
+// With every pooled connection busy, a statement waits for one until its
+// context ends; the HTTP adapter answers that deadline with a 503.
+func TestExhaustedPoolEndsAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	db, err := postgres.Open(pgtest.DSN(t), postgres.WithPoolSize(2))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	ctx := context.Background()
+	for range 2 {
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback() })
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	_, err = db.ExecContext(short, "SELECT 1")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}

@@ -47,7 +47,9 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	defer d.db.Close()
 	store := d.store
 
-	m := metrics.New(store, log)
+	// The count's deadline is the request's: statement_timeout, below it,
+	// stops a slow count on the server first.
+	m := metrics.New(store, log, metrics.WithCountTimeout(c.RequestTimeout))
 	workers, err := newWorkers(c, store, m, log)
 	if err != nil {
 		return err
