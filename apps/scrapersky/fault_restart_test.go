@@ -141,4 +141,3 @@ func authGet(t *testing.T, url string) (int, string) {
 	require.NoError(t, err)
 	return resp.StatusCode, string(b)
 }
-
