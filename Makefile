@@ -4,7 +4,7 @@ BIN       := bin/scrapersky
 PKGS      := ./...
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test test-unit postgres chromium lint fmt vet staticcheck bench fuzz mutate clean
+.PHONY: all build run test test-unit test-faults soak postgres chromium lint fmt vet staticcheck bench fuzz mutate clean
 
 all: build
 
@@ -24,6 +24,17 @@ test: postgres chromium fmt vet
 ## test-unit: the tests that need no Postgres.
 test-unit:
 	SCRAPERSKY_SKIP_POSTGRES=1 SCRAPERSKY_SKIP_BROWSER=1 $(GO) test -race -count=1 $(PKGS)
+
+## test-faults: restarts a throwaway PostgreSQL cluster (never the shared
+## server) under scans in flight; about a minute, so not part of `test`.
+test-faults: postgres
+	$(GO) vet -tags faults ./apps/scrapersky
+	$(GO) test -race -tags faults -count=1 -timeout 10m -run TestScansSurviveDatabaseRestarts ./apps/scrapersky
+
+## soak: concurrent PUTs, listings and /metrics scrapes on 500,000 domains
+## (SOAK_SECONDS per phase); prints p50/p99 per route.
+soak: postgres build
+	./bench/soak.sh
 
 postgres:
 	./scripts/ensure-postgres.sh

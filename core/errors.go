@@ -22,3 +22,11 @@ var (
 // longer owns the row: its lease expired and another worker claimed it, or
 // the rescuer put it back. The late worker's result is discarded.
 var ErrLeaseLost = errors.New("lease lost")
+
+// ErrUnavailable means the store could not do its work for a passing
+// reason: the connection was refused, reset or closed by a restarting
+// server, a statement or lock timeout fired, a serialization failure or a
+// deadlock was detected, or the pool had no connection to give. Retrying
+// later may succeed. Adapters classify their driver's errors and wrap this
+// sentinel, so that core never looks at a driver's error types.
+var ErrUnavailable = errors.New("store unavailable")

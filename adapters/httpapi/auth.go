@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/golang-jwt/jwt/v5"
@@ -15,10 +17,15 @@ import (
 // Audience is the JWT audience accepted, as Supabase issues it.
 const Audience = "authenticated"
 
+// clockSkew is how far in the future a token's iat may lie: the issuer's
+// clock may run a little ahead of ours.
+const clockSkew = time.Minute
+
 // authenticator checks bearer tokens: HS256 JWTs signed with secret, and the
 // development token when allowDev.
 type authenticator struct {
 	secret   []byte
+	maxTTL   time.Duration
 	devToken []byte
 	allowDev bool
 }
@@ -85,7 +92,28 @@ func (a *authenticator) userID(token string) (string, string) {
 	if claims.Subject == "" {
 		return "", "invalid token: no subject (sub) claim"
 	}
+	if detail := a.checkLifetime(claims, time.Now()); detail != "" {
+		return "", "invalid token: " + detail
+	}
 	return claims.Subject, ""
+}
+
+// checkLifetime refuses a token issued in the future (beyond clockSkew) or
+// claiming a lifetime above maxTTL: exp - iat, or exp - now without iat. A
+// leaked token that lives for years is refused even if correctly signed.
+func (a *authenticator) checkLifetime(claims *jwt.RegisteredClaims, now time.Time) string {
+	from := now
+	if claims.IssuedAt != nil {
+		iat := claims.IssuedAt.Time
+		if iat.After(now.Add(clockSkew)) {
+			return "token was issued in the future (iat)"
+		}
+		from = iat
+	}
+	if claims.ExpiresAt.Sub(from) > a.maxTTL {
+		return fmt.Sprintf("token lifetime exceeds the maximum of %s", a.maxTTL)
+	}
+	return ""
 }
 
 // isDevToken compares in constant time. Hashing first makes the comparison

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,8 +15,8 @@ import (
 
 // decodeJSON reads the request body into dst, a pointer to a request struct.
 // It accepts only an uncompressed application/json body holding exactly one
-// object whose members dst declares; every other body is an httpError naming
-// the problem. It reads the raw body: c.Body() would inflate a compressed
+// object whose members dst declares, each spelled exactly and given once;
+// every other body is an httpError naming the problem. It reads the raw body: c.Body() would inflate a compressed
 // body without any size limit.
 func decodeJSON(c *fiber.Ctx, dst any) error {
 	if enc := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)); enc != "" && !strings.EqualFold(enc, "identity") {
@@ -24,7 +25,11 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	if err := checkContentType(c.Get(fiber.HeaderContentType)); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.Request().Body()))
+	body := c.Request().Body()
+	if err := checkMembers(body, dst); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeProblem(err, dst)
@@ -149,4 +154,63 @@ func jsonFields(dst any) []string {
 		}
 	}
 	return out
+}
+
+// checkMembers walks body's tokens and refuses an object that names a
+// member twice (400), at any depth, and a top-level member whose name is
+// not spelled exactly as dst declares it (422). encoding/json v1 matches
+// names without regard to case and keeps the last of duplicates, so
+// {"email_scan_status":"Maybe","EMAIL_SCAN_STATUS":"Selected"} would act
+// on a value that a proxy reading the exact key never sees. A body that is
+// not JSON passes: the decoder words that problem.
+func checkMembers(body []byte, dst any) error {
+	type frame struct {
+		object, wantKey bool
+		seen            map[string]bool
+	}
+	allowed := jsonFields(dst)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if top != nil && top.object {
+					top.wantKey = true // this value is the member's
+				}
+				stack = append(stack, &frame{object: d == '{', wantKey: d == '{', seen: map[string]bool{}})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return nil
+				}
+			}
+			continue
+		}
+		switch {
+		case top == nil:
+			return nil // a scalar: the decoder refuses it
+		case top.object && top.wantKey:
+			name, _ := tok.(string)
+			if top.seen[name] {
+				return newHTTPError(fiber.StatusBadRequest, "malformed JSON: member %s appears twice", echo(name))
+			}
+			top.seen[name] = true
+			if len(stack) == 1 && !slices.Contains(allowed, name) {
+				return unprocessable("unknown field %s; allowed fields: %s (names are case-sensitive)", echo(name), strings.Join(allowed, ", "))
+			}
+			top.wantKey = false
+		case top.object:
+			top.wantKey = true
+		}
+	}
 }

@@ -62,7 +62,12 @@ var sentinelStatus = []struct {
 	{core.ErrBatchTooLarge, fiber.StatusUnprocessableEntity, "batch too large"},
 	{core.ErrInvalidDomain, fiber.StatusUnprocessableEntity, "invalid domain"},
 	{catalog.ErrInvalidQuery, fiber.StatusUnprocessableEntity, "invalid query"},
+	{core.ErrUnavailable, fiber.StatusServiceUnavailable, "the database is unavailable; retry shortly"},
 }
+
+// retryAfterSeconds is the Retry-After of every 503: outages and timeouts
+// of the database are expected to pass within seconds.
+const retryAfterSeconds = "5"
 
 // handleError is Fiber's ErrorHandler and the access log's: it writes the
 // JSON error response for err. Causes of 5xx answers are logged, never sent.
@@ -89,6 +94,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			slog.String("request_id", reqID),
 			slog.String("error", err.Error()),
 		)
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
 	}
 	if err := c.Status(status).JSON(body); err != nil {
 		return fmt.Errorf("write error response: %w", err)

@@ -64,6 +64,7 @@ func (s *Server) healthDB(c *fiber.Ctx) error {
 	if s.deps.DB != nil {
 		if err := s.deps.DB.Ping(c.UserContext()); err != nil {
 			s.log.ErrorContext(c.UserContext(), "database ping failed", "request_id", ensureRequestID(c), "error", err)
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
 			return c.Status(fiber.StatusServiceUnavailable).JSON(healthResponse{Status: "unavailable"})
 		}
 	}
@@ -72,6 +73,7 @@ func (s *Server) healthDB(c *fiber.Ctx) error {
 		version, err := v.SchemaVersion(c.UserContext())
 		if err != nil {
 			s.log.ErrorContext(c.UserContext(), "reading the migration version failed", "request_id", ensureRequestID(c), "error", err)
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
 			return c.Status(fiber.StatusServiceUnavailable).JSON(healthResponse{Status: "unavailable"})
 		}
 		res.MigrationVersion = version

@@ -32,6 +32,9 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	// DefaultBodyLimit is 1 MiB: 10,000 UUIDs take about 400 KiB.
 	DefaultBodyLimit = 1 << 20
+	// DefaultJWTMaxTTL is a day: Supabase issues hour-long access tokens,
+	// and a token that claims to live longer was not issued by it.
+	DefaultJWTMaxTTL = 24 * time.Hour
 )
 
 // DevUserID is the user ID given to requests authenticated with the
@@ -50,6 +53,9 @@ type Config struct {
 	BodyLimit int
 	// JWTSecret verifies HS256 bearer tokens; empty disables JWTs.
 	JWTSecret []byte
+	// JWTMaxTTL is the longest lifetime a JWT may claim: exp - iat, or
+	// exp - now without iat. Zero takes DefaultJWTMaxTTL.
+	JWTMaxTTL time.Duration
 	// DevToken is a static bearer token accepted only when AllowDevToken.
 	DevToken string
 	// AllowDevToken turns the development token on.
@@ -143,7 +149,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg:  cfg,
 		deps: deps,
 		log:  cfg.Logger,
-		auth: &authenticator{secret: cfg.JWTSecret, devToken: []byte(cfg.DevToken), allowDev: cfg.AllowDevToken && cfg.DevToken != ""},
+		auth: &authenticator{secret: cfg.JWTSecret, maxTTL: cfg.JWTMaxTTL, devToken: []byte(cfg.DevToken), allowDev: cfg.AllowDevToken && cfg.DevToken != ""},
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "scrapersky",
@@ -153,6 +159,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		IdleTimeout:           cfg.IdleTimeout,
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
+		// A multipart body on a JSON endpoint must reach the handler to be
+		// answered 415; parsed up front, a malformed one would be a 400.
+		// The import endpoint parses its form itself.
+		DisablePreParseMultipartForm: true,
 	})
 	s.routes()
 	return s, nil
@@ -168,6 +178,7 @@ func withDefaults(cfg Config) Config {
 	def(&cfg.WriteTimeout, DefaultWriteTimeout)
 	def(&cfg.IdleTimeout, DefaultIdleTimeout)
 	def(&cfg.RequestTimeout, DefaultRequestTimeout)
+	def(&cfg.JWTMaxTTL, DefaultJWTMaxTTL)
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}

@@ -108,7 +108,7 @@ func TestImportRefused(t *testing.T) {
 		{name: "no file field", body: noFile, ct: noFileCT, status: 422, detail: []string{`no field "file"`}},
 		{name: "two files", body: twoFiles, ct: twoFilesCT, status: 422, detail: []string{`2 fields "file"`}},
 		{name: "broken multipart", body: "--xyz\r\nnonsense", ct: "multipart/form-data; boundary=xyz", network: true, status: 400,
-			detail: []string{"could not be parsed"}},
+			detail: []string{"malformed multipart"}},
 		{name: "multipart without boundary", body: "a.example.org", ct: "multipart/form-data", status: 400, detail: []string{"malformed multipart"}},
 		{name: "json", body: `{"domains":["a.example.org"]}`, ct: "application/json", status: 415, detail: []string{"multipart/form-data", "text/csv"}},
 		{name: "no content type", body: "a.example.org", ct: "", status: 415, detail: []string{"not supported"}},

@@ -1,5 +1,5 @@
 // Package metrics exposes the service's Prometheus metrics: domains by status
-// column and value (read from the store at scrape time), claims and finished
+// column and value (read from the store at most once per interval), claims and finished
 // jobs per workflow, pages fetched by HTTP status class, contacts stored and
 // HTTP request durations. It decorates core ports rather than reaching into
 // other adapters.
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,8 +37,37 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 }
 
+// DefaultCountInterval is how long one reading of the domain counts serves
+// every scrape: counting runs aggregates over the whole domains table.
+const DefaultCountInterval = 15 * time.Second
+
+// Option configures New.
+type Option func(*domainCollector)
+
+// DefaultCountTimeout bounds one reading of the domain counts. Keep it
+// above the database's statement timeout: a client that gives up first
+// leaves the statement running on the server.
+const DefaultCountTimeout = 30 * time.Second
+
+// WithCountTimeout sets the bound of one reading of the domain counts
+// (DefaultCountTimeout unless set).
+func WithCountTimeout(d time.Duration) Option {
+	return func(c *domainCollector) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// WithCountInterval sets how long one reading of the domain counts serves
+// every scrape (DefaultCountInterval unless set); 0 or less counts at every
+// scrape.
+func WithCountInterval(d time.Duration) Option {
+	return func(c *domainCollector) { c.interval = d }
+}
+
 // New registers every collector; counter may be nil (no domain gauges).
-func New(counter StatusCounter, log *slog.Logger) *Metrics {
+func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -63,7 +93,11 @@ func New(counter StatusCounter, log *slog.Logger) *Metrics {
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
 		}
-		m.reg.MustRegister(&domainCollector{counter: counter, log: log})
+		dc := &domainCollector{counter: counter, log: log, interval: DefaultCountInterval, timeout: DefaultCountTimeout, now: time.Now}
+		for _, o := range opts {
+			o(dc)
+		}
+		m.reg.MustRegister(dc)
 	}
 	return m
 }
@@ -129,10 +163,47 @@ func statusClass(code int) string {
 	return strconv.Itoa(code/100) + "xx"
 }
 
-// domainCollector reads the status counts from the store at scrape time.
+// domainCollector reads the status counts from the store at most once per
+// interval. Scrapes that arrive while a reading is under way wait for it
+// and share it, so any number of scrapers cost one count per interval.
 type domainCollector struct {
-	counter StatusCounter
-	log     *slog.Logger
+	counter  StatusCounter
+	log      *slog.Logger
+	interval time.Duration
+	timeout  time.Duration
+	now      func() time.Time
+
+	mu     sync.Mutex
+	readAt time.Time
+	counts []core.StatusCount
+	err    error
+}
+
+// read returns the cached counts, refreshing them when they are older than
+// the interval. When a refresh fails the last good counts are served (the
+// failure is logged once); with none, the failure is. Either way the next
+// refresh waits for the interval: a database that is down or slow is not
+// asked again by every scrape.
+func (c *domainCollector) read() ([]core.StatusCount, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.readAt.IsZero() && c.now().Sub(c.readAt) < c.interval {
+		return c.counts, c.err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	counts, err := c.counter.CountStatuses(ctx)
+	c.readAt = c.now()
+	if err != nil {
+		c.log.Error("metrics: counting domains failed", "error", err)
+		if c.counts != nil {
+			return c.counts, nil
+		}
+		c.err = err
+		return nil, err
+	}
+	c.counts, c.err = counts, nil
+	return counts, nil
 }
 
 var domainsDesc = prometheus.NewDesc("scrapersky_domains", "Domains by status column and value (\"null\" for NULL).", []string{"column", "status"}, nil)
@@ -140,11 +211,8 @@ var domainsDesc = prometheus.NewDesc("scrapersky_domains", "Domains by status co
 func (c *domainCollector) Describe(ch chan<- *prometheus.Desc) { ch <- domainsDesc }
 
 func (c *domainCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	counts, err := c.counter.CountStatuses(ctx)
+	counts, err := c.read()
 	if err != nil {
-		c.log.Error("metrics: counting domains failed", "error", err)
 		ch <- prometheus.NewInvalidMetric(domainsDesc, err)
 		return
 	}

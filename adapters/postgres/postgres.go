@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -45,6 +46,34 @@ type Option func(*config)
 type config struct {
 	driver   []pgdriver.Option
 	poolSize int
+	params   map[string]any
+}
+
+// WithStatementTimeout sets statement_timeout on every connection: the
+// server cancels a statement that runs longer, so that the statement
+// behind a request whose deadline passed does not run on holding its
+// locks (pgdriver closes the socket at the deadline but sends no cancel).
+// Set it below the request deadline; 0 leaves the server's setting.
+func WithStatementTimeout(d time.Duration) Option {
+	return func(c *config) { c.setParam("statement_timeout", d) }
+}
+
+// WithLockTimeout sets lock_timeout on every connection: a statement that
+// waits longer for a row lock fails (SQLSTATE 55P03). 0 leaves the server's
+// setting.
+func WithLockTimeout(d time.Duration) Option {
+	return func(c *config) { c.setParam("lock_timeout", d) }
+}
+
+func (c *config) setParam(name string, d time.Duration) {
+	if c.params == nil {
+		c.params = map[string]any{}
+	}
+	if d <= 0 {
+		delete(c.params, name)
+		return
+	}
+	c.params[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10) // milliseconds
 }
 
 // WithReadTimeout sets how long a connection waits for the server's answer
@@ -82,11 +111,11 @@ func WithPoolSize(n int) Option {
 // defaults; options override both. Open does not connect: call Store.Ping or
 // db.PingContext to check the server.
 func Open(dsn string, opts ...Option) (*bun.DB, error) {
-	connector, poolSize, err := newConnector(dsn, opts...)
+	pc, poolSize, err := newConnector(dsn, opts...)
 	if err != nil {
 		return nil, err
 	}
-	sqldb := sql.OpenDB(connector)
+	sqldb := sql.OpenDB(&connector{pg: pc})
 	sqldb.SetMaxOpenConns(poolSize)
 	sqldb.SetMaxIdleConns(poolSize)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -112,6 +141,7 @@ func newConnector(dsn string, opts ...Option) (*pgdriver.Connector, int, error) 
 			pgdriver.WithWriteTimeout(DefaultWriteTimeout),
 			pgdriver.WithDialTimeout(DefaultDialTimeout),
 			pgdriver.WithApplicationName("scrapersky"),
+			pgdriver.WithResetSessionFunc(checkAlive),
 			pgdriver.WithDSN(dsn),
 		},
 		poolSize: max(4*runtime.GOMAXPROCS(0), 8),
@@ -119,5 +149,15 @@ func newConnector(dsn string, opts ...Option) (*pgdriver.Connector, int, error) 
 	for _, o := range opts {
 		o(&c)
 	}
-	return pgdriver.NewConnector(c.driver...), max(c.poolSize, minPoolSize), nil
+	pc := pgdriver.NewConnector(c.driver...)
+	if len(c.params) > 0 {
+		conf := pc.Config()
+		if conf.ConnParams == nil {
+			conf.ConnParams = map[string]any{}
+		}
+		for k, v := range c.params {
+			conf.ConnParams[k] = v
+		}
+	}
+	return pc, max(c.poolSize, minPoolSize), nil
 }

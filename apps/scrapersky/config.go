@@ -22,6 +22,8 @@ type config struct {
 	DatabaseURL    string
 	Env            string
 	JWTSecret      string
+	JWTMaxTTL      time.Duration
+	MetricsAddr    string
 	DevToken       string
 	LogLevel       slog.Level
 	MigrateOnStart bool
@@ -51,6 +53,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         or(getenv("SCRAPERSKY_ENV"), "production"),
 		JWTSecret:   getenv("SCRAPERSKY_JWT_SECRET"),
+		MetricsAddr: getenv("SCRAPERSKY_METRICS_ADDR"),
 		DevToken:    or(getenv("SCRAPERSKY_DEV_TOKEN"), "scraper_sky_2024"),
 	}
 	var errs []error
@@ -62,6 +65,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.WriteTimeout = p.duration("SCRAPERSKY_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout)
 	c.IdleTimeout = p.duration("SCRAPERSKY_IDLE_TIMEOUT", httpapi.DefaultIdleTimeout)
 	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout)
+	c.JWTMaxTTL = p.duration("SCRAPERSKY_JWT_MAX_TTL", 24*time.Hour)
 	c.Workers = p.int("SCRAPERSKY_WORKERS", q.Concurrency)
 	c.SitemapWorkers = p.int("SCRAPERSKY_SITEMAP_WORKERS", 1)
 	c.AllowPrivateNetworks = p.bool("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS", false)
@@ -110,10 +114,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 // development reports whether the development token and text logs are on.
 func (c config) development() bool { return c.Env == "development" }
 
+// minJWTSecret is the shortest JWT secret production accepts: HS256's
+// 256 bits.
+const minJWTSecret = 32
+
 // checkServe refuses to serve in production without a way to authenticate.
 func (c config) checkServe() error {
 	if !c.development() && c.JWTSecret == "" {
 		return errors.New("SCRAPERSKY_JWT_SECRET is required when SCRAPERSKY_ENV=production (set SCRAPERSKY_ENV=development to use the development token)")
+	}
+	if !c.development() && len(c.JWTSecret) < minJWTSecret {
+		return fmt.Errorf("SCRAPERSKY_JWT_SECRET is %d bytes; production needs at least %d (HS256 keys shorter than its hash can be guessed)", len(c.JWTSecret), minJWTSecret)
 	}
 	return nil
 }

@@ -45,3 +45,19 @@ func TestLoadConfigErrors(t *testing.T) {
 	require.Equal(t, 10*time.Minute, c.Lease)
 	require.Equal(t, 0, c.Workers)
 }
+
+func TestShortJWTSecretRefusedInProduction(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(map[string]string{"SCRAPERSKY_JWT_SECRET": "x"}))
+	require.NoError(t, err)
+	require.ErrorContains(t, c.checkServe(), "at least 32")
+	c, err = loadConfig(env(map[string]string{"SCRAPERSKY_JWT_SECRET": "0123456789abcdef0123456789abcdef"}))
+	require.NoError(t, err)
+	require.NoError(t, c.checkServe())
+	require.Equal(t, 24*time.Hour, c.JWTMaxTTL)
+	c, err = loadConfig(env(map[string]string{"SCRAPERSKY_ENV": "development", "SCRAPERSKY_JWT_SECRET": "x"}))
+	require.NoError(t, err)
+	require.NoError(t, c.checkServe(), "development accepts a short secret")
+	_, err = loadConfig(env(map[string]string{"SCRAPERSKY_JWT_MAX_TTL": "forever"}))
+	require.ErrorContains(t, err, "SCRAPERSKY_JWT_MAX_TTL")
+}

@@ -17,7 +17,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	d, err := openDatabase(c.DatabaseURL)
+	d, err := openDatabase(c.DatabaseURL, 0)
 	if err != nil {
 		return err
 	}

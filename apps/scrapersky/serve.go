@@ -47,10 +47,25 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	defer d.db.Close()
 	store := d.store
 
-	m := metrics.New(store, log)
+	// The count's deadline is the request's: statement_timeout, below it,
+	// stops a slow count on the server first.
+	m := metrics.New(store, log, metrics.WithCountTimeout(c.RequestTimeout))
 	workers, err := newWorkers(c, store, m, log)
 	if err != nil {
 		return err
+	}
+	if c.MetricsAddr != "" {
+		obs, err := startObserver(c.MetricsAddr, m, store, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+			defer cancel()
+			if err := obs.shutdown(sctx); err != nil {
+				log.Error("metrics shutdown", "error", err)
+			}
+		}()
 	}
 	stopWork := startWorkers(ctx, workers)
 	if len(workers) > 0 {
@@ -112,6 +127,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		IdleTimeout:    c.IdleTimeout,
 		RequestTimeout: c.RequestTimeout,
 		JWTSecret:      []byte(c.JWTSecret),
+		JWTMaxTTL:      c.JWTMaxTTL,
 		DevToken:       c.DevToken,
 		AllowDevToken:  c.development(),
 		Logger:         log,
@@ -131,7 +147,11 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 	if err != nil {
 		return nil, nil, err
 	}
-	srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+	if c.MetricsAddr == "" {
+		// Without a listener of its own, /metrics is served beside the
+		// API, open like /health; the counts it reads are cached.
+		srv.App().Get("/metrics", adaptor.HTTPHandler(m.Handler()))
+	}
 	devToken := ""
 	if c.development() {
 		devToken = c.DevToken // the page tells users which token works

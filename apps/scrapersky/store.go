@@ -54,8 +54,10 @@ type database struct {
 
 // openDatabase picks the store from DATABASE_URL: postgres:// and
 // postgresql:// URLs open PostgreSQL; an empty value, sqlite:// and file:
-// URLs or a plain path open the embedded SQLite file.
-func openDatabase(url string) (*database, error) {
+// URLs or a plain path open the embedded SQLite file. A positive
+// requestTimeout bounds every PostgreSQL statement below it on the server
+// (see serverTimeouts); 0 leaves statements unbounded, as migrations need.
+func openDatabase(url string, requestTimeout time.Duration) (*database, error) {
 	path, err := sqlite.ParseURL(url)
 	switch {
 	case err == nil:
@@ -78,7 +80,9 @@ func openDatabase(url string) (*database, error) {
 			},
 		}, nil
 	case errors.Is(err, sqlite.ErrNotSQLite):
-		db, err := postgres.Open(url, postgres.WithApplicationName("scrapersky"))
+		stmt, lock := serverTimeouts(requestTimeout)
+		db, err := postgres.Open(url, postgres.WithApplicationName("scrapersky"),
+			postgres.WithStatementTimeout(stmt), postgres.WithLockTimeout(lock))
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -101,10 +105,29 @@ func openDatabase(url string) (*database, error) {
 	}
 }
 
+// serverTimeouts derives statement_timeout and lock_timeout from the
+// request deadline: the server gives up on a statement (and its locks)
+// before the request's deadline passes, so the API answers 503 and no
+// backend lingers holding row locks. pgdriver closes its socket at the
+// deadline but sends no cancel. A lock wait is cut earlier than a statement
+// so that the log names it (SQLSTATE 55P03).
+func serverTimeouts(requestTimeout time.Duration) (statement, lock time.Duration) {
+	if requestTimeout <= 0 {
+		return 0, 0
+	}
+	return requestTimeout * 9 / 10, requestTimeout * 3 / 4
+}
+
 // openStore opens the configured database, checks it answers and, when
-// asked, migrates it.
+// asked, migrates it (on a pool of its own, without the statement
+// timeouts that bound requests: building an index may take longer).
 func openStore(ctx context.Context, c config, log *slog.Logger) (*database, error) {
-	d, err := openDatabase(c.DatabaseURL)
+	if c.MigrateOnStart {
+		if err := migrateOnStart(ctx, c, log); err != nil {
+			return nil, err
+		}
+	}
+	d, err := openDatabase(c.DatabaseURL, c.RequestTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +137,27 @@ func openStore(ctx context.Context, c config, log *slog.Logger) (*database, erro
 		_ = d.db.Close()
 		return nil, fmt.Errorf("database unreachable: %w", err)
 	}
-	if c.MigrateOnStart {
-		applied, err := d.migrate(ctx, true)
-		if err != nil {
-			_ = d.db.Close()
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
-		if len(applied) > 0 {
-			log.Info("migrations applied", "migrations", applied)
-		}
-	}
 	log.Info("database open", "store", d.kind, "where", d.where)
 	return d, nil
+}
+
+func migrateOnStart(ctx context.Context, c config, log *slog.Logger) error {
+	d, err := openDatabase(c.DatabaseURL, 0)
+	if err != nil {
+		return err
+	}
+	defer d.db.Close()
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.store.Ping(pingCtx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	applied, err := d.migrate(ctx, true)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", applied)
+	}
+	return nil
 }

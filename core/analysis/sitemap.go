@@ -154,13 +154,21 @@ type Handler struct {
 	analyzer Analyzer
 	results  Results
 	clock    core.Clock
+	retry    queue.StoreRetry
 }
 
 var _ queue.Handler = (*Handler)(nil)
 
 // NewHandler returns the sitemap analysis handler.
 func NewHandler(a Analyzer, r Results, clock core.Clock) *Handler {
-	return &Handler{analyzer: a, results: r, clock: clock}
+	return &Handler{analyzer: a, results: r, clock: clock, retry: queue.DefaultStoreRetry()}
+}
+
+// WithStoreRetry sets how storing the results is retried in place
+// (queue.DefaultStoreRetry unless set) and returns h.
+func (h *Handler) WithStoreRetry(p queue.StoreRetry) *Handler {
+	h.retry = p
+	return h
 }
 
 // Handle analyses job.Domain and records the outcome. No transaction is
@@ -171,7 +179,8 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 		return err
 	}
 	out := Build(job.DomainID, a, h.clock.Now())
-	if err := h.results.FinishAnalysis(ctx, job, out); err != nil {
+	write := func(ctx context.Context) error { return h.results.FinishAnalysis(ctx, job, out) }
+	if err := h.retry.Do(ctx, write); err != nil {
 		return fmt.Errorf("finish analysis: %w", err)
 	}
 	return nil

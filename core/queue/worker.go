@@ -248,7 +248,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		log.WarnContext(octx, "job lost its lease; result discarded", "error", err)
 	case jobsCtx.Err() != nil || (parent.Err() != nil && errors.Is(err, context.Canceled)):
 		outcome = OutcomeReleased
-		if rerr := w.q.Release(octx, w.wf, job, now); rerr != nil {
+		if rerr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Release(ctx, w.wf, job, now) }); rerr != nil {
 			log.ErrorContext(octx, "release failed", "error", rerr)
 		} else {
 			log.InfoContext(octx, "job released at shutdown")
@@ -256,21 +256,25 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	case isTransient(err) && job.Attempt < w.cfg.MaxAttempts:
 		outcome = OutcomeRetry
 		at := now.Add(w.backoff(job.Attempt))
-		if rerr := w.q.Retry(octx, w.wf, job, at, err.Error(), now); rerr != nil {
+		msg := publicMessage(err)
+		if msg != err.Error() {
+			msg += "; will retry"
+		}
+		if rerr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Retry(ctx, w.wf, job, at, msg, now) }); rerr != nil {
 			log.ErrorContext(octx, "retry failed", "error", rerr)
 		} else {
 			log.WarnContext(octx, "job will retry", "error", err, "next_attempt_at", at)
 		}
 	default:
 		outcome = OutcomeFailed
-		msg := err.Error()
+		msg := publicMessage(err)
 		if isTransient(err) {
 			msg = fmt.Sprintf("%s; gave up after %s", msg, runs(job.Attempt))
 		}
-		if ferr := w.q.Fail(octx, w.wf, job, msg, now); ferr != nil {
+		if ferr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Fail(ctx, w.wf, job, msg, now) }); ferr != nil {
 			log.ErrorContext(octx, "recording failure failed", "error", ferr)
 		} else {
-			log.WarnContext(octx, "job failed", "error", msg)
+			log.WarnContext(octx, "job failed", "error", err, "message", msg)
 		}
 	}
 	if w.hooks.Finished != nil {
@@ -333,10 +337,20 @@ func (w *Worker) backoff(attempt int) time.Duration {
 	return d + jitter
 }
 
+// isTransient reports whether err may pass: the store was unavailable, or
+// the error says so itself.
 func isTransient(err error) bool {
+	if errors.Is(err, core.ErrUnavailable) {
+		return true
+	}
 	var t Transient
 	return errors.As(err, &t) && t.Transient()
 }
+
+// outcomeRetry bounds the retries of the worker's own outcome writes
+// (retry, fail, release) within their 10-second deadline, so that a
+// database blip does not leave a job Running until its lease expires.
+var outcomeRetry = StoreRetry{Attempts: 6, Base: 200 * time.Millisecond, Max: 2 * time.Second}
 
 func isClosed(ch <-chan struct{}) bool {
 	select {

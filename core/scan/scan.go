@@ -87,13 +87,21 @@ type Handler struct {
 	scanner Scanner
 	results Results
 	clock   core.Clock
+	retry   queue.StoreRetry
 }
 
 var _ queue.Handler = (*Handler)(nil)
 
 // NewHandler returns the email scan handler.
 func NewHandler(s Scanner, r Results, clock core.Clock) *Handler {
-	return &Handler{scanner: s, results: r, clock: clock}
+	return &Handler{scanner: s, results: r, clock: clock, retry: queue.DefaultStoreRetry()}
+}
+
+// WithStoreRetry sets how storing the results is retried in place
+// (queue.DefaultStoreRetry unless set) and returns h.
+func (h *Handler) WithStoreRetry(p queue.StoreRetry) *Handler {
+	h.retry = p
+	return h
 }
 
 // Handle scans job.Domain and records the outcome. No transaction is open
@@ -104,7 +112,8 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 		return err
 	}
 	out := Build(job.DomainID, job.Domain, rep, h.clock.Now())
-	if err := h.results.FinishScan(ctx, job, out); err != nil {
+	write := func(ctx context.Context) error { return h.results.FinishScan(ctx, job, out) }
+	if err := h.retry.Do(ctx, write); err != nil {
 		return fmt.Errorf("finish scan: %w", err)
 	}
 	return nil
