@@ -123,7 +123,7 @@ func TestStoreFailureGivesUpWithAShortMessage(t *testing.T) {
 	stop := start(t, w)
 	require.Eventually(t, func() bool {
 		st, _ := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
-		return st == core.EmailScan.Failed
+		return st == core.SitemapCuration.Failed
 	}, 5*time.Second, 5*time.Millisecond)
 	stop()
 	_, msg := storetest.SecondaryOf(t, s, core.SitemapCuration, ids[0])
