@@ -84,9 +84,10 @@ type Results interface {
 
 // Handler is the queue.Handler of the email scan workflow.
 type Handler struct {
-	scanner Scanner
-	results Results
-	clock   core.Clock
+	scanner      Scanner
+	results      Results
+	clock        core.Clock
+	suppressions Suppressions // nil: nothing is suppressed
 }
 
 var _ queue.Handler = (*Handler)(nil)
@@ -101,6 +102,9 @@ func NewHandler(s Scanner, r Results, clock core.Clock) *Handler {
 func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	rep, err := h.scanner.Scan(ctx, job.Domain)
 	if err != nil {
+		return err
+	}
+	if rep, err = h.suppress(ctx, rep); err != nil {
 		return err
 	}
 	out := Build(job.DomainID, job.Domain, rep, h.clock.Now())
