@@ -14,6 +14,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // internalDetail is the whole body of every 500: the cause goes to the log.
@@ -60,6 +61,7 @@ var sentinelStatus = []struct {
 	{core.ErrBatchTooLarge, fiber.StatusUnprocessableEntity, "batch too large"},
 	{core.ErrInvalidDomain, fiber.StatusUnprocessableEntity, "invalid domain"},
 	{catalog.ErrInvalidQuery, fiber.StatusUnprocessableEntity, "invalid query"},
+	{suppression.ErrInvalidEntry, fiber.StatusUnprocessableEntity, "not an email address or an email domain"},
 }
 
 // handleError is Fiber's ErrorHandler and the access log's: it writes the

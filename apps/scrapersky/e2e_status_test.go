@@ -85,7 +85,7 @@ func testSeedCurl(t *testing.T, b backend) {
 	require.Equal(t, http.StatusOK, call(t, "GET", p.URL+"/health/db", nil, &health))
 	require.Equal(t, "ok", health["status"])
 	require.Equal(t, b.name, health["store"])
-	require.Equal(t, "20260101000004", health["migration_version"])
+	require.Equal(t, "20260101000006", health["migration_version"])
 	p.stop(t)
 }
 

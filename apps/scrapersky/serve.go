@@ -21,6 +21,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
@@ -87,6 +88,9 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			Catalog:         catalog.NewLister(store),
 			Importer:        catalog.NewImporter(store, clock),
 			Sitemaps:        store,
+			Deleter:         curation.NewDeleter(store),
+			Suppressions:    suppression.NewManager(store, clock),
+			Stats:           store,
 		})
 		if err != nil {
 			stopWork()
@@ -148,7 +152,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock)
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store)
 	analysisHandler := sitemap.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	var out []*queue.Worker

@@ -18,6 +18,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // store is every port the service wires, whichever database serves them.
@@ -33,6 +34,9 @@ type store interface {
 	httpapi.SitemapLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
+	curation.Remover
+	suppression.Store
+	scan.Suppressions
 	Ping(ctx context.Context) error
 }
 
