@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ type ControlStore interface {
 	curation.Remover
 	suppression.Store
 	scan.Suppressions
+	CountStatuses(ctx context.Context) ([]core.StatusCount, error)
 }
 
 // ControlFactory returns an empty store for one test.
@@ -37,6 +39,62 @@ func RunControl(t *testing.T, newStore ControlFactory) {
 	t.Run("SuppressionsRemoveStoredContacts", func(t *testing.T) { t.Parallel(); testSuppressStored(t, newStore(t)) })
 	t.Run("SuppressionsListAndDelete", func(t *testing.T) { t.Parallel(); testSuppressList(t, newStore(t)) })
 	t.Run("SuppressionsAppliedOnNextScan", func(t *testing.T) { t.Parallel(); testSuppressNextScan(t, newStore(t)) })
+	t.Run("CountStatusesAgainstReference", func(t *testing.T) { t.Parallel(); testCountReference(t, newStore(t)) })
+}
+
+// testCountReference seeds domains whose four statuses cycle with
+// different periods (NULLs included) and compares CountStatuses with the
+// counts taken here.
+func testCountReference(t *testing.T, s ControlStore) {
+	var ds []core.Domain
+	want := map[core.Field]map[string]int{}
+	inc := func(f core.Field, v string) {
+		if want[f] == nil {
+			want[f] = map[string]int{}
+		}
+		want[f][v]++
+	}
+	tasks := append([]string{""}, func() (out []string) {
+		for _, v := range core.TaskStatuses {
+			out = append(out, string(v))
+		}
+		return out
+	}()...)
+	analyses := append([]string{""}, func() (out []string) {
+		for _, v := range core.AnalysisStatuses {
+			out = append(out, string(v))
+		}
+		return out
+	}()...)
+	for i := range 47 {
+		d := dom(fmt.Sprintf("count%d.example.org", i))
+		d.EmailScanStatus = core.CurationStatuses[i%len(core.CurationStatuses)]
+		d.SitemapCurationStatus = core.CurationStatuses[i%3]
+		if v := tasks[i%len(tasks)]; v != "" {
+			d.PageScrapeStatus = ptr(core.TaskStatus(v))
+		}
+		if v := analyses[i%len(analyses)]; v != "" {
+			d.SitemapAnalysisStatus = ptr(core.AnalysisStatus(v))
+		}
+		inc(core.FieldEmailScanStatus, string(d.EmailScanStatus))
+		inc(core.FieldSitemapCurationStatus, string(d.SitemapCurationStatus))
+		inc(core.FieldPageScrapeStatus, tasks[i%len(tasks)])
+		inc(core.FieldSitemapAnalysisStatus, analyses[i%len(analyses)])
+		ds = append(ds, d)
+	}
+	Seed(t, s, ds...)
+	counts, err := s.CountStatuses(context.Background())
+	require.NoError(t, err)
+	got := map[core.Field]map[string]int{}
+	for _, c := range counts {
+		if got[c.Field] == nil {
+			got[c.Field] = map[string]int{}
+		}
+		_, dup := got[c.Field][c.Status]
+		require.False(t, dup, "%s %q reported twice", c.Field, c.Status)
+		got[c.Field][c.Status] = c.Count
+	}
+	require.Equal(t, want, got)
 }
 
 // scanned queues one new domain, prefix0.example.org, and finishes its
