@@ -64,7 +64,9 @@ func (s *listStore) AddSuppressions(_ context.Context, es []suppression.Entry) (
 	return es, 2, s.fail
 }
 
-func (s *listStore) ListSuppressions(context.Context) ([]suppression.Entry, error) { return s.added, s.fail }
+func (s *listStore) ListSuppressions(context.Context) ([]suppression.Entry, error) {
+	return s.added, s.fail
+}
 
 func (s *listStore) DeleteSuppressions(_ context.Context, values []string) ([]string, error) {
 	s.removed = values
