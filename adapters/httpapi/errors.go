@@ -14,6 +14,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // internalDetail is the whole body of every 500: the cause goes to the log.
@@ -63,6 +64,7 @@ var sentinelStatus = []struct {
 	{core.ErrInvalidDomain, fiber.StatusUnprocessableEntity, "invalid domain"},
 	{catalog.ErrInvalidQuery, fiber.StatusUnprocessableEntity, "invalid query"},
 	{core.ErrUnavailable, fiber.StatusServiceUnavailable, "the database is unavailable; retry shortly"},
+	{suppression.ErrInvalidEntry, fiber.StatusUnprocessableEntity, "not an email address or an email domain"},
 }
 
 // retryAfterSeconds is the Retry-After of every 503: outages and timeouts

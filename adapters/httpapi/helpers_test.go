@@ -27,6 +27,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 var (
@@ -143,6 +144,9 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Sitemaps:        store,
 		Scans:           store,
 		Importer:        catalog.NewImporter(store, clock),
+		Deleter:         curation.NewDeleter(store),
+		Suppressions:    suppression.NewManager(store, clock),
+		Stats:           store,
 	}
 	for _, o := range opts {
 		o(&cfg, &deps)

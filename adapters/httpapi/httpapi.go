@@ -123,6 +123,15 @@ type Deps struct {
 	Sitemaps SitemapLister
 	// Scans serves GET /api/v3/domains/{id}/scans; nil leaves it out.
 	Scans RunLister
+	// Deleter serves DELETE /api/v3/domains/{id}, POST
+	// /api/v3/domains/delete and DELETE /api/v3/contacts/{id}; nil leaves
+	// them out.
+	Deleter Deleter
+	// Suppressions serves GET, POST and DELETE /api/v3/suppressions; nil
+	// leaves them out.
+	Suppressions SuppressionManager
+	// Stats serves GET /api/v3/domains/stats; nil leaves it out.
+	Stats StatusCounter
 }
 
 // Server is the configured Fiber application.
@@ -209,7 +218,20 @@ func (s *Server) routes() {
 	v3.Put("/email-scan/status", s.emailScanStatus)
 	v3.Put("/sitemap-curation/status", s.sitemapCurationStatus)
 	v3.Post("/direct-submit", s.directSubmit)
+	if s.deps.Stats != nil {
+		v3.Get("/stats", s.domainStats) // before /:id, which would take "stats"
+	}
 	v3.Get("/:id", s.getDomain)
+	if s.deps.Deleter != nil {
+		v3.Delete("/:id", s.deleteDomain)
+		v3.Post("/delete", s.deleteDomains)
+		api.Delete("/v3/contacts/:id", s.deleteContact)
+	}
+	if s.deps.Suppressions != nil {
+		api.Get("/v3/suppressions", s.listSuppressions)
+		api.Post("/v3/suppressions", s.addSuppressions)
+		api.Delete("/v3/suppressions", s.removeSuppressions)
+	}
 	if s.deps.Importer != nil {
 		v3.Post("/import", s.importDomains)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // Compile-time checks that Store provides the ports.
@@ -31,8 +32,9 @@ var (
 
 // Store is an in-memory domain store.
 type Store struct {
-	mu    sync.RWMutex
-	state *state
+	mu           sync.RWMutex
+	state        *state
+	suppressions map[string]suppression.Entry // by value; guarded by mu
 }
 
 type state struct {

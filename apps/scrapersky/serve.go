@@ -21,6 +21,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
@@ -143,6 +144,9 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		Importer:        catalog.NewImporter(store, clock),
 		Sitemaps:        store,
 		Scans:           store,
+		Deleter:         curation.NewDeleter(store),
+		Suppressions:    suppression.NewManager(store, clock),
+		Stats:           store,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -186,7 +190,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock)
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store)
 	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	var out []*queue.Worker

@@ -18,6 +18,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
 
 // store is every port the service wires, whichever database serves them.
@@ -34,6 +35,9 @@ type store interface {
 	httpapi.RunLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
+	curation.Remover
+	suppression.Store
+	scan.Suppressions
 	Ping(ctx context.Context) error
 }
 

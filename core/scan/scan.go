@@ -84,10 +84,11 @@ type Results interface {
 
 // Handler is the queue.Handler of the email scan workflow.
 type Handler struct {
-	scanner Scanner
-	results Results
-	clock   core.Clock
-	retry   queue.StoreRetry
+	scanner      Scanner
+	results      Results
+	clock        core.Clock
+	retry        queue.StoreRetry
+	suppressions Suppressions // nil: nothing is suppressed
 }
 
 var _ queue.Handler = (*Handler)(nil)
@@ -109,6 +110,9 @@ func (h *Handler) WithStoreRetry(p queue.StoreRetry) *Handler {
 func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	rep, err := h.scanner.Scan(ctx, job.Domain)
 	if err != nil {
+		return err
+	}
+	if rep, err = h.suppress(ctx, rep); err != nil {
 		return err
 	}
 	out := Build(job.DomainID, job.Domain, rep, h.clock.Now())

@@ -49,6 +49,8 @@ const state = {
   liveTimer: 0,
   searchTimer: 0,
   detail: null, // { id, domain, contactsPage, opener }
+  stats: null, // the last GET /api/v3/domains/stats, or null
+  statsSeq: 0,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -266,7 +268,10 @@ async function signIn(ev) {
   showApp();
   state.signingIn = true;
   try {
-    if (await loadDomains()) $('main').focus({ preventScroll: true });
+    if (await loadDomains()) {
+      $('main').focus({ preventScroll: true });
+      await loadSuppressions();
+    }
   } finally {
     state.signingIn = false;
   }
@@ -308,6 +313,8 @@ async function loadDomains() {
     state.total = data.total || 0;
     state.pages = data.pages || 0;
     renderDomains();
+    await loadStats();
+    if (seq !== state.loadSeq) return false;
     scheduleLive();
     if (!state.everLoaded) {
       // A first visit to an empty list starts with the add form open.
@@ -469,7 +476,7 @@ function stopLive() {
 function scheduleLive() {
   stopLive();
   const detailActive = state.detail && state.detail.domain && isActive(state.detail.domain);
-  if (!state.items.some(isActive) && !detailActive) return;
+  if (!state.items.some(isActive) && !detailActive && !statsActive()) return;
   state.liveTimer = setTimeout(async () => {
     state.liveTimer = 0;
     if (state.detail) await loadDetail(false);
@@ -823,6 +830,163 @@ function headerSort(th) {
   sortBy(key, key === state.sortBy ? !state.sortDesc : def.desc);
 }
 
+// ---- overview: counts per status ------------------------------------------
+
+// STAT_GROUPS are the status columns of GET /api/v3/domains/stats, each a
+// filter of the list; "null" is the filter for never queued.
+const STAT_GROUPS = [
+  { param: 'email_scan_status', label: 'Email scan', values: CURATION },
+  { param: 'page_scrape_status', label: 'Page scrape', values: [...TASK, 'null'] },
+  { param: 'sitemap_curation_status', label: 'Sitemap curation', values: CURATION },
+  { param: 'sitemap_analysis_status', label: 'Sitemap analysis', values: [...ANALYSIS, 'null'] },
+];
+
+function statLabel(value) {
+  return value === 'null' ? 'Not started' : statusLabel(value);
+}
+
+// statsActive tells whether the last counts had work queued or running.
+function statsActive() {
+  const st = state.stats;
+  if (!st) return false;
+  const p = st.page_scrape_status || {};
+  const a = st.sitemap_analysis_status || {};
+  return (p.Queued || 0) + (p.InProgress || 0) + (a.Queued || 0) + (a.Processing || 0) > 0;
+}
+
+// loadStats refreshes the overview. It is an extra: when the API has no
+// counts the panel stays hidden and the page works on without it.
+async function loadStats() {
+  const seq = ++state.statsSeq;
+  try {
+    const st = await apiJSON('GET', '/api/v3/domains/stats');
+    if (seq !== state.statsSeq) return;
+    state.stats = st;
+    renderStats();
+  } catch (err) {
+    if (seq !== state.statsSeq) return;
+    state.stats = null;
+    $('stats-panel').hidden = true;
+    if (!(err instanceof APIError && err.status === 401)) console.warn('counts unavailable', err);
+  }
+}
+
+// progressOf words one workflow's progress: finished of all ever queued,
+// and what is waiting and running now.
+function progressOf(el, label, counts, running, finished, what) {
+  const queued = counts.Queued || 0;
+  const run = counts[running] || 0;
+  const done = finished.reduce((n, k) => n + (counts[k] || 0), 0);
+  const all = queued + run + done;
+  el.max = Math.max(all, 1);
+  el.value = done;
+  setText(label, all === 0
+    ? `${what}: none queued yet`
+    : `${what}: ${done} of ${all} finished · ${queued} queued · ${run} running`);
+}
+
+function renderStats() {
+  const st = state.stats;
+  $('stats-panel').hidden = false;
+  setText($('stats-total'), `(${plural(st.total, 'domain', 'domains')})`);
+  progressOf($('progress-scan'), $('progress-scan-label'), st.page_scrape_status || {}, 'InProgress', ['Completed', 'Error', 'Cancelled'], 'Email scans');
+  progressOf($('progress-sitemap'), $('progress-sitemap-label'), st.sitemap_analysis_status || {}, 'Processing', ['Completed', 'Error'], 'Sitemap analyses');
+  const groups = STAT_GROUPS.map((g) => {
+    const counts = st[g.param] || {};
+    const buttons = g.values.map((v) => {
+      const pressed = state.filters[g.param] === v;
+      const b = h('button', {
+        type: 'button',
+        class: 'stat',
+        'aria-pressed': String(pressed),
+        dataset: { testid: 'stat', param: g.param, value: v, status: v === 'null' ? 'none' : v },
+      }, h('span', { class: 'stat-label', text: statLabel(v) }), h('span', { class: 'stat-n', text: String(counts[v] || 0) }));
+      b.addEventListener('click', () => filterByCount(g.param, v));
+      return h('li', {}, b);
+    });
+    return h('div', { class: 'stat-group', role: 'group', 'aria-label': g.label },
+      h('h3', { text: g.label }), h('ul', {}, ...buttons));
+  });
+  $('stats-groups').replaceChildren(...groups);
+}
+
+// filterByCount shows only the domains a count counted (a second click on
+// the same count clears that filter).
+function filterByCount(param, value) {
+  const sel = document.querySelector(`#filters select[data-param="${param}"]`);
+  if (!sel) return;
+  sel.value = state.filters[param] === value ? '' : value;
+  filtersChanged();
+  $('domains-title').scrollIntoView({ block: 'nearest' });
+}
+
+// ---- do-not-contact list --------------------------------------------------
+
+async function loadSuppressions() {
+  try {
+    const data = await apiJSON('GET', '/api/v3/suppressions');
+    renderSuppressions(Array.isArray(data.items) ? data.items : []);
+  } catch (err) {
+    // Like the counts, the list is an extra: without it the panel hides.
+    $('suppress-panel').hidden = true;
+    if (!(err instanceof APIError && err.status === 401)) console.warn('suppression list unavailable', err);
+  }
+}
+
+function renderSuppressions(items) {
+  $('suppress-panel').hidden = false;
+  setText($('suppress-count'), items.length ? `(${items.length})` : '');
+  $('suppress-list').replaceChildren(...items.map((e) => {
+    const remove = h('button', { type: 'button', class: 'link', text: 'Remove', 'aria-label': `Remove ${e.value}`, dataset: { testid: 'suppress-remove' } });
+    remove.addEventListener('click', () => removeSuppression(e.value, remove));
+    return h('li', { dataset: { testid: 'suppress-item', value: e.value } },
+      h('span', { class: 'suppress-value', text: e.value }),
+      h('span', { class: 'count', text: e.kind === 'domain' ? 'whole domain' : 'address' }),
+      remove);
+  }));
+}
+
+async function suppressSubmit(ev) {
+  ev.preventDefault();
+  const values = parseDomains($('suppress-input').value);
+  const out = $('suppress-report');
+  if (values.length === 0) {
+    out.replaceChildren(h('p', { class: 'report-title', text: 'Type at least one address or domain.' }));
+    return;
+  }
+  const button = ev.submitter || $('suppress-form').querySelector('button');
+  button.disabled = true;
+  try {
+    const res = await apiJSON('POST', '/api/v3/suppressions', { json: { values } });
+    out.replaceChildren(h('p', { class: 'report-title', text:
+      `${plural(res.added_count, 'entry', 'entries')} added, ${plural(res.contacts_removed, 'stored contact', 'stored contacts')} deleted` }));
+    $('suppress-input').value = '';
+    await loadSuppressions();
+    if (res.contacts_removed > 0) await loadDomains();
+  } catch (err) {
+    if (err instanceof APIError && err.status === 401) return;
+    out.replaceChildren(h('p', { class: 'report-title error', text: `Nothing added: ${err instanceof APIError ? err.detail : err.message}` }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function removeSuppression(value, button) {
+  button.disabled = true;
+  try {
+    await apiJSON('DELETE', '/api/v3/suppressions', { json: { values: [value] } });
+    notice(`${value} removed from the do-not-contact list`);
+    await loadSuppressions();
+  } catch (err) {
+    button.disabled = false;
+    report('Could not remove the entry', err);
+  }
+}
+
+function wireControl() {
+  $('suppress-form').addEventListener('submit', suppressSubmit);
+}
+
 // ---- wiring ---------------------------------------------------------------
 
 function wire() {
@@ -878,6 +1042,7 @@ function wire() {
   $('sitemap-curation-apply').addEventListener('click', (ev) => apply('sitemap', ev.currentTarget));
 
   $('paste-form').addEventListener('submit', pasteSubmit);
+  wireControl();
   $('import-form').addEventListener('submit', importSubmit);
 
   const dialog = $('detail');
@@ -914,6 +1079,7 @@ async function start() {
   if (token()) {
     showApp();
     await loadDomains();
+    await loadSuppressions();
   } else {
     showSignIn('');
   }

@@ -1,0 +1,72 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scrapersky/scrapersky-go/core/suppression"
+)
+
+// Suppressions is the do-not-contact list as the scan sees it.
+type Suppressions interface {
+	// Suppressed returns the members of keys (lowercase addresses and
+	// email domains) that are on the list.
+	Suppressed(ctx context.Context, keys []string) ([]string, error)
+}
+
+// WithSuppressions makes the handler drop every email on the list before
+// the results are stored, and returns h.
+func (h *Handler) WithSuppressions(s Suppressions) *Handler {
+	h.suppressions = s
+	return h
+}
+
+// suppress removes the suppressed emails from rep with one look-up for the
+// whole report. An address suppressed between this look-up and the commit
+// of the results is stored; adding it again (or deleting the contact)
+// removes it.
+func (h *Handler) suppress(ctx context.Context, rep Report) (Report, error) {
+	if h.suppressions == nil {
+		return rep, nil
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for _, p := range rep.Pages {
+		for _, f := range p.Emails {
+			for _, k := range suppression.Keys(f.Email) {
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return rep, nil
+	}
+	hit, err := h.suppressions.Suppressed(ctx, keys)
+	if err != nil {
+		return Report{}, fmt.Errorf("read suppressions: %w", err)
+	}
+	if len(hit) == 0 {
+		return rep, nil
+	}
+	blocked := make(map[string]bool, len(hit))
+	for _, k := range hit {
+		blocked[k] = true
+	}
+	out := Report{Pages: make([]PageResult, len(rep.Pages))}
+	for i, p := range rep.Pages {
+		kept := make([]Found, 0, len(p.Emails))
+		for _, f := range p.Emails {
+			ks := suppression.Keys(f.Email)
+			if blocked[ks[0]] || (len(ks) == 2 && blocked[ks[1]]) {
+				continue
+			}
+			kept = append(kept, f)
+		}
+		p.Emails = kept
+		out.Pages[i] = p
+	}
+	return out, nil
+}

@@ -1,0 +1,2 @@
+-- Reverts migration 6: the do-not-contact list goes.
+DROP TABLE suppressions;
