@@ -12,8 +12,8 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/memory"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
-	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/analysis"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
 type blinking struct {
