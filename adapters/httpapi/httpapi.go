@@ -115,6 +115,9 @@ type Deps struct {
 	Importer DomainImporter
 	// Sitemaps serves GET /api/v3/domains/{id}/sitemaps; nil leaves it out.
 	Sitemaps SitemapLister
+	// APIKeys serves /api/v3/api-keys and accepts its keys as bearer
+	// tokens; nil leaves both out.
+	APIKeys APIKeys
 }
 
 // Server is the configured Fiber application.
@@ -202,6 +205,11 @@ func (s *Server) routes() {
 	}
 	if s.deps.Sitemaps != nil {
 		v3.Get("/:id/sitemaps", s.listSitemaps)
+	}
+	if s.deps.APIKeys != nil {
+		api.Post("/v3/api-keys", s.createAPIKey)
+		api.Get("/v3/api-keys", s.listAPIKeys)
+		api.Delete("/v3/api-keys/:id", s.revokeAPIKey)
 	}
 	if s.deps.Catalog != nil {
 		v3.Get("", s.listDomains)

@@ -374,6 +374,10 @@ func (cr *crawl) run(ctx context.Context, home *url.URL, st *Stats, visit func(c
 				return *st, fmt.Errorf("visit %s: %w", o.page.URL, err)
 			}
 			for _, l := range o.links {
+				if c.cfg.MaxDepth > 0 && o.it.depth >= c.cfg.MaxDepth {
+					st.LinksIgnored++
+					continue
+				}
 				if !sc.contains(l.url) || isBinaryPath(l.url.Path) {
 					st.LinksIgnored++
 					continue

@@ -16,12 +16,43 @@ import (
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/apikey"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/sitemap"
 )
+
+const serveHelp = `Run the HTTP API (SCRAPERSKY_ADDR), the curation page at /, the API docs at
+/docs, /metrics, and the workers of both workflows (SCRAPERSKY_WORKERS,
+SCRAPERSKY_SITEMAP_WORKERS; 0 and 0 for none). Pending migrations are
+applied at start unless SCRAPERSKY_MIGRATE_ON_START=false. SIGINT or
+SIGTERM shuts down gracefully. Configuration: SCRAPERSKY_* variables and
+DATABASE_URL (see the README).`
+
+const workerHelp = `Run the workers only: email scan (SCRAPERSKY_WORKERS) and sitemap analysis
+(SCRAPERSKY_SITEMAP_WORKERS). With PostgreSQL run as many worker processes as
+you like; SQLite has one writer, so keep its workers inside serve.
+Configuration: SCRAPERSKY_* variables and DATABASE_URL (see the README).`
+
+// serveCmd is `scrapersky serve` (withHTTP) and `scrapersky worker`: both
+// take no arguments, and --help prints before anything is opened.
+func serveCmd(ctx context.Context, c cli, args []string, withHTTP bool) error {
+	name, about := "serve", serveHelp
+	if !withHTTP {
+		name, about = "worker", workerHelp
+	}
+	f := newFlags(name, "", about)
+	pos, err := f.parse(args, c.stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return misuse(name, "takes no arguments, got %q", pos[0])
+	}
+	return serve(ctx, c.getenv, withHTTP)
+}
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
 // shuts both down gracefully: the listener stops accepting, in-flight
@@ -87,6 +118,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			Catalog:         catalog.NewLister(store),
 			Importer:        catalog.NewImporter(store, clock),
 			Sitemaps:        store,
+			APIKeys:         apikey.NewService(store, clock),
 		})
 		if err != nil {
 			stopWork()

@@ -13,6 +13,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/metrics"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
+	"github.com/scrapersky/scrapersky-go/core/apikey"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
@@ -33,6 +34,7 @@ type store interface {
 	httpapi.SitemapLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
+	apikey.Store
 	Ping(ctx context.Context) error
 }
 
