@@ -63,6 +63,9 @@ type Config struct {
 	// the route pattern (not the raw path, to keep metric labels few), the
 	// status and the duration.
 	Observe func(method, route string, status int, d time.Duration)
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser (see ParseCORSOrigins); empty turns CORS off.
+	CORSOrigins []string
 }
 
 // StatusUpdater sets a workflow's primary status on a batch of domains.
@@ -74,7 +77,7 @@ type StatusUpdater interface {
 // DomainSubmitter normalizes and stores submitted domains.
 // *curation.Submitter implements it.
 type DomainSubmitter interface {
-	Submit(ctx context.Context, raw []string) ([]core.Domain, error)
+	SubmitCounted(ctx context.Context, raw []string) (curation.Submission, error)
 }
 
 // DomainGetter reads one domain; it returns an error wrapping
@@ -185,6 +188,9 @@ func withDefaults(cfg Config) Config {
 // middleware matters: the access log sits outside recover so that it sees
 // the 500 a panic becomes, and the deadline is set before any handler runs.
 func (s *Server) routes() {
+	if len(s.cfg.CORSOrigins) > 0 {
+		s.app.Use(corsMiddleware(s.cfg.CORSOrigins))
+	}
 	s.app.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline)
 
 	s.app.Get("/health", s.health)

@@ -151,6 +151,8 @@ func TestDirectSubmit(t *testing.T) {
 		body: `{"domains":["https://www.Example.com/about","b.io","HTTPS://FRESH.example.com/x","example.com"]}`})
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.raw)
 	require.Equal(t, float64(3), res.jsonObj["submitted_count"])
+	require.Equal(t, float64(2), res.jsonObj["created"])
+	require.Equal(t, float64(1), res.jsonObj["existing"])
 	require.Equal(t, []any{"example.com", "b.io", "fresh.example.com"}, res.jsonObj["normalized_domains"])
 	ids := res.jsonObj["domain_ids"].([]any)
 	require.Len(t, ids, 3)
@@ -164,11 +166,17 @@ func TestDirectSubmit(t *testing.T) {
 		require.Equal(t, testNow, got.CreatedAt)
 	}
 	require.Equal(t, known, e.get(t, known.ID), "submitting a known domain changes nothing")
+	require.Equal(t, "/api/v3/domains/"+ids[0].(string), res.header.Get("Location"), "201 names the first new domain")
 
-	// Submitting again returns the same IDs and still 201.
-	again := e.do(t, request{method: "POST", path: "/api/v3/domains/direct-submit", token: userToken(t, "u"), body: `{"domains":["b.io"]}`})
-	require.Equal(t, http.StatusCreated, again.status)
-	require.Equal(t, []any{ids[1]}, again.jsonObj["domain_ids"])
+	// Submitting known domains again creates nothing: 200, the same IDs,
+	// the import's counts, no Location.
+	again := e.do(t, request{method: "POST", path: "/api/v3/domains/direct-submit", token: userToken(t, "u"), body: `{"domains":["b.io","fresh.example.com"]}`})
+	require.Equal(t, http.StatusOK, again.status)
+	require.Equal(t, []any{ids[1], ids[2]}, again.jsonObj["domain_ids"])
+	require.Equal(t, float64(0), again.jsonObj["created"])
+	require.Equal(t, float64(2), again.jsonObj["existing"])
+	require.Equal(t, float64(2), again.jsonObj["submitted_count"])
+	require.Empty(t, again.header.Get("Location"))
 }
 
 func TestGetDomain(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
 )
 
 // config is the service configuration, read from SCRAPERSKY_* variables and
@@ -38,6 +40,8 @@ type config struct {
 	MaxPages             int
 	CrawlRate            float64
 	ShutdownTimeout      time.Duration
+
+	CORSOrigins []string
 }
 
 // loadConfig reads the environment through getenv; errors name the variable.
@@ -67,6 +71,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", 30)
 	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", 2)
 	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", 20*time.Second)
+
+	if origins, err := httpapi.ParseCORSOrigins(getenv("SCRAPERSKY_CORS_ORIGINS")); err != nil {
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_CORS_ORIGINS: %w", err))
+	} else {
+		c.CORSOrigins = origins
+	}
 
 	switch lvl := strings.ToLower(or(getenv("SCRAPERSKY_LOG_LEVEL"), "info")); lvl {
 	case "debug":

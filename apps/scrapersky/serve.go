@@ -109,6 +109,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 			Logger:         log,
 			StoreKind:      d.kind,
 			Observe:        m.ObserveRequest,
+			CORSOrigins:    c.CORSOrigins,
 		}, httpapi.Deps{
 			EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
 			SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
