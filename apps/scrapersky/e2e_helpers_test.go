@@ -73,7 +73,9 @@ type proc struct {
 	done chan error
 }
 
-var listenRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+// listenRE finds the listening address in text (development) or JSON
+// (production) logs.
+var listenRE = regexp.MustCompile(`msg=listening addr=(\S+)|"msg":"listening","addr":"([^"]+)"`)
 
 // startProc runs `scrapersky args...` with env (plus PATH and HOME) and, for
 // serve, waits until it listens. It is stopped (SIGTERM) when t ends.
@@ -96,7 +98,7 @@ func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 			logs.Write([]byte(line + "\n"))
 			if m := listenRE.FindStringSubmatch(line); m != nil {
 				select {
-				case listening <- m[1]:
+				case listening <- m[1] + m[2]:
 				default:
 				}
 			}
