@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -278,8 +279,36 @@ func TestAccessLog(t *testing.T) {
 	require.Equal(t, float64(200), line["status"])
 	require.Equal(t, "log-req", line["request_id"])
 	require.Equal(t, "log-user", line["user_id"])
-	require.Contains(t, line, "duration")
-	require.Equal(t, "INFO", line["level"])
+	require.IsType(t, float64(0), line["duration_ms"], "milliseconds, the unit in the key")
+	require.NotContains(t, line, "duration")
+	require.Equal(t, "DEBUG", line["level"], "a successful read is at debug")
+}
+
+// TestAccessLogLevels: reads that succeed (assets, polling) at debug,
+// writes and refusals at info, server errors at warn.
+func TestAccessLogLevels(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := userToken(t, "u")
+	e.do(t, request{method: "GET", path: "/health"})
+	e.do(t, request{method: "GET", path: "/api/v3/domains?page=1", token: tok})
+	e.do(t, request{method: "PUT", path: "/api/v3/domains/email-scan/status", token: tok,
+		body: `{"domain_ids":["` + e.seed.fresh.ID.String() + `"],"email_scan_status":"Maybe"}`})
+	e.do(t, request{method: "GET", path: "/api/v3/domains/nope", token: tok})
+	levels := map[string]string{}
+	for _, rec := range e.logs.records(t) {
+		if rec["msg"] == "http request" {
+			levels[rec["method"].(string)+" "+rec["path"].(string)] = rec["level"].(string)
+		}
+	}
+	require.Equal(t, map[string]string{
+		"GET /health":                           "DEBUG",
+		"GET /api/v3/domains":                   "DEBUG",
+		"PUT /api/v3/domains/email-scan/status": "INFO",
+		"GET /api/v3/domains/nope":              "INFO",
+	}, levels)
+	require.Equal(t, slog.LevelWarn, accessLevel("GET", 503))
+	require.Equal(t, slog.LevelInfo, accessLevel("DELETE", 200))
 }
 
 // TestInternalErrors checks that store failures, panics and timeouts are

@@ -107,6 +107,7 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	if err := h.results.FinishScan(ctx, job, out); err != nil {
 		return fmt.Errorf("finish scan: %w", err)
 	}
+	queue.Note(ctx, "pages", len(out.Pages), "contacts", len(out.Contacts))
 	return nil
 }
 

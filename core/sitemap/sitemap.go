@@ -174,6 +174,7 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	if err := h.results.FinishAnalysis(ctx, job, out); err != nil {
 		return fmt.Errorf("finish analysis: %w", err)
 	}
+	queue.Note(ctx, "sitemaps", len(out.Files), "urls", out.TotalURLs)
 	return nil
 }
 
