@@ -34,6 +34,7 @@ type store interface {
 	httpapi.SitemapLister
 	httpapi.SchemaVersioner
 	metrics.StatusCounter
+	metrics.QueueAger
 	apikey.Store
 	Ping(ctx context.Context) error
 }
