@@ -87,6 +87,9 @@ func TestProductionSignIn(t *testing.T) {
 		require.Contains(t, made.stderr, "shown only now")
 		status, body = bearer(t, "GET", list, key, "")
 		require.Equal(t, http.StatusOK, status, "%s", body)
+		// A write is logged at info, with the key's name as the user.
+		status, body = bearer(t, "POST", p.URL+"/api/v3/domains/direct-submit", key, `{"domains": ["key-user.example.org"]}`)
+		require.Equal(t, http.StatusCreated, status, "%s", body)
 		waitFor(t, 5*time.Second, "the key's name in the access log", func() bool {
 			return strings.Contains(p.logs.String(), `"user_id":"apikey:ci-bot"`)
 		})
