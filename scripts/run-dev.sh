@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: the service in development mode on the embedded SQLite file
 # (./scrapersky.db) unless DATABASE_URL says otherwise. Every SCRAPERSKY_*
-# variable already set in the environment wins over these defaults.
+# variable already set in the environment wins over these defaults. It
+# listens on 127.0.0.1 only: the development token is published and private
+# networks are crawlable, so nobody else on the network may drive it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export SCRAPERSKY_ENV="${SCRAPERSKY_ENV:-development}"
-export SCRAPERSKY_ADDR="${SCRAPERSKY_ADDR:-:8000}"
+export SCRAPERSKY_ADDR="${SCRAPERSKY_ADDR:-127.0.0.1:8000}"
 export SCRAPERSKY_DEV_TOKEN="${SCRAPERSKY_DEV_TOKEN:-scraper_sky_2024}"
 export SCRAPERSKY_WORKERS="${SCRAPERSKY_WORKERS:-2}"
 # Local sites (127.0.0.1:PORT) are how one tries the crawler on a laptop.
@@ -15,7 +17,10 @@ export DATABASE_URL="${DATABASE_URL:-sqlite://./scrapersky.db}"
 
 host="${SCRAPERSKY_ADDR%:*}"
 port="${SCRAPERSKY_ADDR##*:}"
-[ -z "$host" ] || [ "$host" = "0.0.0.0" ] && host=localhost
+if [ -z "$host" ] || [ "$host" = "0.0.0.0" ]; then
+  host=localhost
+  echo "warning: SCRAPERSKY_ADDR=${SCRAPERSKY_ADDR} listens on every interface, with the published development token" >&2
+fi
 token="${SCRAPERSKY_DEV_TOKEN}"
 case "$DATABASE_URL" in
   postgres://*|postgresql://*) where="PostgreSQL (DATABASE_URL)" ;;
@@ -27,8 +32,10 @@ ScraperSky (development) is starting on http://${host}:${port}
   API docs:          http://${host}:${port}/docs
   database:          ${where}
   development token: ${token}
+  stop:              Ctrl-C
   try:
     curl -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\
       -d '{"domains": ["https://www.example.com/about", "b.io"]}' http://${host}:${port}/api/v3/domains/direct-submit
 MSG
-exec ./bin/scrapersky serve
+# SCRAPERSKY_BIN lets the tests run the script with another binary.
+exec "${SCRAPERSKY_BIN:-./bin/scrapersky}" serve

@@ -45,7 +45,10 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if token == "" {
 		return unauthorized(c, false, "missing bearer token after \"Bearer\"")
 	}
-	userID, detail := s.auth.userID(token)
+	userID, detail, err := s.userIDOf(c, token)
+	if err != nil {
+		return err
+	}
 	if detail != "" {
 		return unauthorized(c, true, detail)
 	}

@@ -42,7 +42,7 @@ type DomainImporter interface {
 
 // The query parameters each listing accepts.
 var (
-	domainListParams   = []string{"page", "size", "sort_by", "sort_desc", "sitemap_curation_status", "email_scan_status", "page_scrape_status", "sitemap_analysis_status", "domain_filter"}
+	domainListParams   = []string{"page", "size", "sort_by", "sort_desc", "sitemap_curation_status", "email_scan_status", "page_scrape_status", "sitemap_analysis_status", "q", "domain_filter"}
 	contactListParams  = []string{"domain_id", "email_type", "q", "page", "size"}
 	domainContactParam = []string{"email_type", "q", "page", "size"}
 	contactCSVParams   = []string{"domain_id", "email_type", "q"}
@@ -150,6 +150,7 @@ func domainQuery(c *fiber.Ctx) (catalog.DomainQuery, error) {
 		if q.SortBy, err = catalog.ParseSortKey(v); err != nil {
 			return q, err
 		}
+		q.SortDesc = q.SortBy.DescendingByDefault()
 	}
 	if v := p["sort_desc"]; v != "" {
 		if q.SortDesc, err = strconv.ParseBool(v); err != nil {
@@ -168,7 +169,15 @@ func domainQuery(c *fiber.Ctx) (catalog.DomainQuery, error) {
 	if q.SitemapAnalysisStatus, err = secondaryParam(p, "sitemap_analysis_status", core.ParseAnalysisStatus, core.AnalysisStatuses); err != nil {
 		return q, err
 	}
-	q.DomainFilter = p["domain_filter"]
+	// q is the search parameter of every listing; domain_filter, its older
+	// name here, still works.
+	q.DomainFilter = p["q"]
+	if old := p["domain_filter"]; old != "" {
+		if q.DomainFilter != "" && q.DomainFilter != old {
+			return q, unprocessable("give the domain filter once: q (or its older name domain_filter), not both")
+		}
+		q.DomainFilter = old
+	}
 	return q, q.Validate()
 }
 

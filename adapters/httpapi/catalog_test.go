@@ -26,17 +26,6 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
-// checkCSVAgainstSpec checks that a CSV answer is documented as text/csv.
-func checkCSVAgainstSpec(t *testing.T, method, path string, status int) {
-	t.Helper()
-	tmpl, ok := specPath(t, path)
-	require.True(t, ok, "%s is documented", path)
-	op := loadSpec(t)["paths"].(map[string]any)[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
-	resp, ok := op["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
-	require.True(t, ok, "status %d of %s %s is documented", status, method, tmpl)
-	require.Contains(t, resolve(t, resp)["content"], "text/csv", "%s %s -> %d is documented as CSV", method, tmpl, status)
-}
-
 // addDomains stores ds behind the spy's back.
 func (e *env) addDomains(t *testing.T, ds ...core.Domain) {
 	t.Helper()

@@ -42,6 +42,8 @@ type (
 		NotFoundIDs  []uuid.UUID `json:"not_found_ids"`
 	}
 	directSubmitResponse struct {
+		Created           int         `json:"created"`
+		Existing          int         `json:"existing"`
 		SubmittedCount    int         `json:"submitted_count"`
 		DomainIDs         []uuid.UUID `json:"domain_ids"`
 		NormalizedDomains []string    `json:"normalized_domains"`
@@ -176,11 +178,14 @@ func (s *Server) directSubmit(c *fiber.Ctx) error {
 		}
 		raw[i] = *d
 	}
-	stored, err := s.deps.Submitter.Submit(c.UserContext(), raw)
+	sub, err := s.deps.Submitter.SubmitCounted(c.UserContext(), raw)
 	if err != nil {
 		return fmt.Errorf("direct submit: %w", err)
 	}
+	stored := sub.Domains
 	resp := directSubmitResponse{
+		Created:           sub.Created,
+		Existing:          sub.Existing,
 		SubmittedCount:    len(stored),
 		DomainIDs:         make([]uuid.UUID, len(stored)),
 		NormalizedDomains: make([]string, len(stored)),
@@ -189,7 +194,15 @@ func (s *Server) directSubmit(c *fiber.Ctx) error {
 		resp.DomainIDs[i] = d.ID
 		resp.NormalizedDomains[i] = d.Domain
 	}
-	return c.Status(fiber.StatusCreated).JSON(resp)
+	// Only a submission that created something is a 201; its Location is
+	// the first new domain. Submitting known hosts again changes nothing: 200.
+	for i, isNew := range sub.New {
+		if isNew {
+			c.Location("/api/v3/domains/" + stored[i].ID.String())
+			return c.Status(fiber.StatusCreated).JSON(resp)
+		}
+	}
+	return c.JSON(resp)
 }
 
 func (s *Server) getDomain(c *fiber.Ctx) error {

@@ -11,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +23,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/memory"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/apikey"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/suppression"
@@ -147,6 +146,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Deleter:         curation.NewDeleter(store),
 		Suppressions:    suppression.NewManager(store, clock),
 		Stats:           store,
+		APIKeys:         apikey.NewService(memory.NewAPIKeys(), clock),
 	}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -287,11 +287,7 @@ func (e *env) do(t *testing.T, r request) response {
 		_ = json.Unmarshal(raw, &out.jsonObj)
 	}
 	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "every response carries a request ID")
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
-		checkCSVAgainstSpec(t, r.method, r.path, res.StatusCode)
-	} else {
-		checkAgainstSpec(t, r.method, r.path, res.StatusCode, raw)
-	}
+	checkResponse(t, r.method, r.path, res.StatusCode, res.Header, raw)
 	return out
 }
 
@@ -319,13 +315,12 @@ func userToken(t testing.TB, sub string) string {
 	return makeToken(t, jwt.SigningMethodHS256, testSecret, validClaims(sub))
 }
 
-// ---- a small OpenAPI 3.0 schema checker, enough for this document ----
+// ---- the OpenAPI document as plain JSON, for tests that read it ----
 
 var (
 	specOnce sync.Once
 	spec     map[string]any
 	specErr  error
-	uuidRE   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 func loadSpec(t *testing.T) map[string]any {
@@ -333,25 +328,6 @@ func loadSpec(t *testing.T) map[string]any {
 	specOnce.Do(func() { specErr = json.Unmarshal(openAPI, &spec) })
 	require.NoError(t, specErr)
 	return spec
-}
-
-// specPath finds the documented path template a request path matches.
-func specPath(t *testing.T, path string) (string, bool) {
-	path, _, _ = strings.Cut(path, "?")
-	paths := loadSpec(t)["paths"].(map[string]any)
-	keys := make([]string, 0, len(paths))
-	for k := range paths {
-		keys = append(keys, k)
-	}
-	// Literal templates before parameterized ones, as the router prefers.
-	sort.Slice(keys, func(i, j int) bool { return strings.Count(keys[i], "{") < strings.Count(keys[j], "{") })
-	for _, k := range keys {
-		pattern := regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(k, ":p")
-		if pathMatches(pattern, path) {
-			return k, true
-		}
-	}
-	return "", false
 }
 
 // resolve follows a local $ref.
@@ -372,140 +348,6 @@ func resolve(t *testing.T, node map[string]any) map[string]any {
 		}
 		node = cur.(map[string]any)
 	}
-}
-
-// checkAgainstSpec validates a response body against the documented schema
-// for the operation and status. Unknown routes and 405s use the Error schema.
-func checkAgainstSpec(t *testing.T, method, path string, status int, raw []byte) {
-	t.Helper()
-	var schema map[string]any
-	tmpl, ok := specPath(t, path)
-	var op map[string]any
-	if ok {
-		op, _ = loadSpec(t)["paths"].(map[string]any)[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
-	}
-	if op == nil {
-		require.Contains(t, []int{http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnauthorized}, status,
-			"%s %s is not documented, so only 404/405 (or 401 under /api) may answer", method, path)
-		schema = resolve(t, map[string]any{"$ref": "#/components/schemas/Error"})
-	} else {
-		resp, ok := op["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
-		require.True(t, ok, "status %d of %s %s is not documented", status, method, tmpl)
-		resp = resolve(t, resp)
-		schema = resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
-	}
-	var v any
-	require.NoError(t, json.Unmarshal(raw, &v), "body of %s %s is JSON: %s", method, path, raw)
-	require.NoError(t, validate(t, "$", schema, v), "body of %s %s -> %d: %s", method, path, status, raw)
-}
-
-// validate checks v against an OpenAPI 3.0 schema (the subset this document uses).
-func validate(t *testing.T, at string, schema map[string]any, v any) error {
-	schema = resolve(t, schema)
-	if v == nil {
-		if schema["nullable"] == true {
-			return nil
-		}
-		return fmt.Errorf("%s: null is not allowed", at)
-	}
-	if all, ok := schema["allOf"].([]any); ok {
-		for _, s := range all {
-			if err := validate(t, at, s.(map[string]any), v); err != nil {
-				return err
-			}
-		}
-	}
-	if enum, ok := schema["enum"].([]any); ok {
-		found := false
-		for _, e := range enum {
-			if e == v {
-				found = true
-			}
-		}
-		if !found {
-			return fmt.Errorf("%s: %v is not in %v", at, v, enum)
-		}
-	}
-	switch schema["type"] {
-	case nil:
-	case "object":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s: want an object, got %T", at, v)
-		}
-		props, _ := schema["properties"].(map[string]any)
-		for _, r := range asList(schema["required"]) {
-			if _, ok := obj[r.(string)]; !ok {
-				return fmt.Errorf("%s: required member %q missing", at, r)
-			}
-		}
-		for k, val := range obj {
-			ps, ok := props[k]
-			if !ok {
-				if schema["additionalProperties"] == false {
-					return fmt.Errorf("%s: member %q is not documented", at, k)
-				}
-				continue
-			}
-			if err := validate(t, at+"."+k, ps.(map[string]any), val); err != nil {
-				return err
-			}
-		}
-	case "array":
-		arr, ok := v.([]any)
-		if !ok {
-			return fmt.Errorf("%s: want an array, got %T", at, v)
-		}
-		if m, ok := schema["maxItems"].(float64); ok && float64(len(arr)) > m {
-			return fmt.Errorf("%s: %d items, at most %v", at, len(arr), m)
-		}
-		if m, ok := schema["minItems"].(float64); ok && float64(len(arr)) < m {
-			return fmt.Errorf("%s: %d items, at least %v", at, len(arr), m)
-		}
-		for i, item := range arr {
-			if err := validate(t, fmt.Sprintf("%s[%d]", at, i), schema["items"].(map[string]any), item); err != nil {
-				return err
-			}
-		}
-	case "string":
-		s, ok := v.(string)
-		if !ok {
-			return fmt.Errorf("%s: want a string, got %T", at, v)
-		}
-		if m, ok := schema["minLength"].(float64); ok && float64(len(s)) < m {
-			return fmt.Errorf("%s: shorter than %v", at, m)
-		}
-		switch schema["format"] {
-		case "uuid":
-			if !uuidRE.MatchString(s) {
-				return fmt.Errorf("%s: %q is not a UUID", at, s)
-			}
-		case "date-time":
-			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				return fmt.Errorf("%s: %q is not a date-time", at, s)
-			}
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			return fmt.Errorf("%s: want a boolean, got %T", at, v)
-		}
-	case "integer":
-		n, ok := v.(float64)
-		if !ok || n != float64(int64(n)) {
-			return fmt.Errorf("%s: want an integer, got %v", at, v)
-		}
-		if m, ok := schema["minimum"].(float64); ok && n < m {
-			return fmt.Errorf("%s: %v is below %v", at, n, m)
-		}
-	default:
-		return fmt.Errorf("%s: the checker does not know type %v", at, schema["type"])
-	}
-	return nil
-}
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
 }
 
 // sendHeadersOnly writes req's request line and headers, announcing a body

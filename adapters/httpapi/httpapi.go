@@ -69,6 +69,9 @@ type Config struct {
 	// the route pattern (not the raw path, to keep metric labels few), the
 	// status and the duration.
 	Observe func(method, route string, status int, d time.Duration)
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser (see ParseCORSOrigins); empty turns CORS off.
+	CORSOrigins []string
 }
 
 // StatusUpdater sets a workflow's primary status on a batch of domains.
@@ -80,7 +83,7 @@ type StatusUpdater interface {
 // DomainSubmitter normalizes and stores submitted domains.
 // *curation.Submitter implements it.
 type DomainSubmitter interface {
-	Submit(ctx context.Context, raw []string) ([]core.Domain, error)
+	SubmitCounted(ctx context.Context, raw []string) (curation.Submission, error)
 }
 
 // DomainGetter reads one domain; it returns an error wrapping
@@ -132,6 +135,9 @@ type Deps struct {
 	Suppressions SuppressionManager
 	// Stats serves GET /api/v3/domains/stats; nil leaves it out.
 	Stats StatusCounter
+	// APIKeys serves /api/v3/api-keys and accepts its keys as bearer
+	// tokens; nil leaves both out.
+	APIKeys APIKeys
 }
 
 // Server is the configured Fiber application.
@@ -204,6 +210,9 @@ func withDefaults(cfg Config) Config {
 // middleware matters: the access log sits outside recover so that it sees
 // the 500 a panic becomes, and the deadline is set before any handler runs.
 func (s *Server) routes() {
+	if len(s.cfg.CORSOrigins) > 0 {
+		s.app.Use(corsMiddleware(s.cfg.CORSOrigins))
+	}
 	s.app.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline)
 
 	s.app.Get("/health", s.health)
@@ -240,6 +249,11 @@ func (s *Server) routes() {
 	}
 	if s.deps.Scans != nil {
 		v3.Get("/:id/scans", s.listScans)
+	}
+	if s.deps.APIKeys != nil {
+		api.Post("/v3/api-keys", s.createAPIKey)
+		api.Get("/v3/api-keys", s.listAPIKeys)
+		api.Delete("/v3/api-keys/:id", s.revokeAPIKey)
 	}
 	if s.deps.Catalog != nil {
 		v3.Get("", s.listDomains)

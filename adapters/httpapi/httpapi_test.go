@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -151,6 +152,8 @@ func TestDirectSubmit(t *testing.T) {
 		body: `{"domains":["https://www.Example.com/about","b.io","HTTPS://FRESH.example.com/x","example.com"]}`})
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.raw)
 	require.Equal(t, float64(3), res.jsonObj["submitted_count"])
+	require.Equal(t, float64(2), res.jsonObj["created"])
+	require.Equal(t, float64(1), res.jsonObj["existing"])
 	require.Equal(t, []any{"example.com", "b.io", "fresh.example.com"}, res.jsonObj["normalized_domains"])
 	ids := res.jsonObj["domain_ids"].([]any)
 	require.Len(t, ids, 3)
@@ -164,11 +167,17 @@ func TestDirectSubmit(t *testing.T) {
 		require.Equal(t, testNow, got.CreatedAt)
 	}
 	require.Equal(t, known, e.get(t, known.ID), "submitting a known domain changes nothing")
+	require.Equal(t, "/api/v3/domains/"+ids[0].(string), res.header.Get("Location"), "201 names the first new domain")
 
-	// Submitting again returns the same IDs and still 201.
-	again := e.do(t, request{method: "POST", path: "/api/v3/domains/direct-submit", token: userToken(t, "u"), body: `{"domains":["b.io"]}`})
-	require.Equal(t, http.StatusCreated, again.status)
-	require.Equal(t, []any{ids[1]}, again.jsonObj["domain_ids"])
+	// Submitting known domains again creates nothing: 200, the same IDs,
+	// the import's counts, no Location.
+	again := e.do(t, request{method: "POST", path: "/api/v3/domains/direct-submit", token: userToken(t, "u"), body: `{"domains":["b.io","fresh.example.com"]}`})
+	require.Equal(t, http.StatusOK, again.status)
+	require.Equal(t, []any{ids[1], ids[2]}, again.jsonObj["domain_ids"])
+	require.Equal(t, float64(0), again.jsonObj["created"])
+	require.Equal(t, float64(2), again.jsonObj["existing"])
+	require.Equal(t, float64(2), again.jsonObj["submitted_count"])
+	require.Empty(t, again.header.Get("Location"))
 }
 
 func TestGetDomain(t *testing.T) {
@@ -270,8 +279,36 @@ func TestAccessLog(t *testing.T) {
 	require.Equal(t, float64(200), line["status"])
 	require.Equal(t, "log-req", line["request_id"])
 	require.Equal(t, "log-user", line["user_id"])
-	require.Contains(t, line, "duration")
-	require.Equal(t, "INFO", line["level"])
+	require.IsType(t, float64(0), line["duration_ms"], "milliseconds, the unit in the key")
+	require.NotContains(t, line, "duration")
+	require.Equal(t, "DEBUG", line["level"], "a successful read is at debug")
+}
+
+// TestAccessLogLevels: reads that succeed (assets, polling) at debug,
+// writes and refusals at info, server errors at warn.
+func TestAccessLogLevels(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := userToken(t, "u")
+	e.do(t, request{method: "GET", path: "/health"})
+	e.do(t, request{method: "GET", path: "/api/v3/domains?page=1", token: tok})
+	e.do(t, request{method: "PUT", path: "/api/v3/domains/email-scan/status", token: tok,
+		body: `{"domain_ids":["` + e.seed.fresh.ID.String() + `"],"email_scan_status":"Maybe"}`})
+	e.do(t, request{method: "GET", path: "/api/v3/domains/nope", token: tok})
+	levels := map[string]string{}
+	for _, rec := range e.logs.records(t) {
+		if rec["msg"] == "http request" {
+			levels[rec["method"].(string)+" "+rec["path"].(string)] = rec["level"].(string)
+		}
+	}
+	require.Equal(t, map[string]string{
+		"GET /health":                           "DEBUG",
+		"GET /api/v3/domains":                   "DEBUG",
+		"PUT /api/v3/domains/email-scan/status": "INFO",
+		"GET /api/v3/domains/nope":              "INFO",
+	}, levels)
+	require.Equal(t, slog.LevelWarn, accessLevel("GET", 503))
+	require.Equal(t, slog.LevelInfo, accessLevel("DELETE", 200))
 }
 
 // TestInternalErrors checks that store failures, panics and timeouts are

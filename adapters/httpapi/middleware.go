@@ -106,20 +106,30 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		// c.Method() points into a buffer fasthttp reuses.
 		s.cfg.Observe(utils.CopyString(c.Method()), routeOf(c, status), status, time.Since(start))
 	}
-	level := slog.LevelInfo
-	if status >= fiber.StatusInternalServerError {
-		level = slog.LevelWarn
-	}
 	userID, _ := c.Locals(localUserID).(string)
-	s.log.LogAttrs(c.UserContext(), level, "http request",
+	s.log.LogAttrs(c.UserContext(), accessLevel(c.Method(), status), "http request",
 		slog.String("method", utils.CopyString(c.Method())),
 		slog.String("path", utils.CopyString(c.Path())),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		slog.String("request_id", ensureRequestID(c)),
 		slog.String("user_id", userID),
 	)
 	return nil
+}
+
+// accessLevel is the level of a request's log line: successful reads
+// (static assets, the page's polling, health checks) at debug, so that info
+// shows what changed; writes and refused requests at info; server errors at
+// warn.
+func accessLevel(method string, status int) slog.Level {
+	switch {
+	case status >= fiber.StatusInternalServerError:
+		return slog.LevelWarn
+	case status < fiber.StatusBadRequest && (method == fiber.MethodGet || method == fiber.MethodHead || method == fiber.MethodOptions):
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // recoverPanic turns a panic in a handler into an error, which becomes a 500

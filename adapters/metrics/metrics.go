@@ -1,8 +1,9 @@
 // Package metrics exposes the service's Prometheus metrics: domains by status
-// column and value (read from the store at most once per interval), claims and finished
-// jobs per workflow, pages fetched by HTTP status class, contacts stored and
-// HTTP request durations. It decorates core ports rather than reaching into
-// other adapters.
+// column and value (read from the store at most once per interval) and the
+// age of each queue's oldest domain, claims and finished jobs per workflow,
+// scan durations and failures by reason, pages fetched by HTTP status
+// class, contacts stored, HTTP request durations and the build. It decorates core
+// ports rather than reaching into other adapters.
 package metrics
 
 import (
@@ -35,6 +36,8 @@ type Metrics struct {
 	pages    *prometheus.CounterVec
 	contacts prometheus.Counter
 	requests *prometheus.HistogramVec
+	scanTime *prometheus.HistogramVec
+	failures *prometheus.CounterVec
 }
 
 // DefaultCountInterval is how long one reading of the domain counts serves
@@ -67,6 +70,7 @@ func WithCountInterval(d time.Duration) Option {
 }
 
 // New registers every collector; counter may be nil (no domain gauges).
+// When counter is also a QueueAger the queue age gauge is added.
 func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
@@ -87,8 +91,12 @@ func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route", "status"}),
 	}
-	m.reg.MustRegister(m.claims, m.finished, m.pages, m.contacts, m.requests,
+	m.scanTime, m.failures = newScanCollectors()
+	m.reg.MustRegister(m.claims, m.finished, m.pages, m.contacts, m.requests, m.scanTime, m.failures, buildInfo(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if counter != nil {
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
@@ -98,6 +106,9 @@ func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 			o(dc)
 		}
 		m.reg.MustRegister(dc)
+	}
+	if ager, ok := counter.(QueueAger); ok {
+		m.reg.MustRegister(&queueAgeCollector{ager: ager, log: log, now: time.Now})
 	}
 	return m
 }
@@ -113,8 +124,8 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // Hooks returns the queue hooks that count claims and outcomes.
 func (m *Metrics) Hooks() queue.Hooks {
 	return queue.Hooks{
-		Claimed:  func(wf core.Workflow, n int) { m.claims.WithLabelValues(wf.Name).Add(float64(n)) },
-		Finished: func(wf core.Workflow, outcome string) { m.finished.WithLabelValues(wf.Name, outcome).Inc() },
+		Claimed:  func(wf core.Workflow, n int) { m.claims.WithLabelValues(workflowLabel(wf)).Add(float64(n)) },
+		Finished: func(wf core.Workflow, outcome string) { m.finished.WithLabelValues(workflowLabel(wf), outcome).Inc() },
 	}
 }
 
@@ -124,7 +135,8 @@ func (m *Metrics) ObserveRequest(method, route string, status int, d time.Durati
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
 }
 
-// Scanner counts the pages a scanner fetched, by status class.
+// Scanner counts the pages a scanner fetched, by status class, times each
+// scan and counts failures by reason.
 func (m *Metrics) Scanner(s scan.Scanner) scan.Scanner { return &scanner{s, m} }
 
 // Results counts the contacts of every stored scan.
@@ -136,7 +148,14 @@ type scanner struct {
 }
 
 func (s *scanner) Scan(ctx context.Context, site string) (scan.Report, error) {
+	start := time.Now()
 	rep, err := s.next.Scan(ctx, site)
+	result := "completed"
+	if err != nil {
+		result = "failed"
+		s.m.failures.WithLabelValues(failureReason(err)).Inc()
+	}
+	s.m.scanTime.WithLabelValues(result).Observe(time.Since(start).Seconds())
 	for _, p := range rep.Pages {
 		s.m.pages.WithLabelValues(statusClass(p.Status)).Inc()
 	}

@@ -11,6 +11,9 @@ type Config struct {
 	// MaxPages caps the page requests of one crawl (robots.txt, retries and
 	// redirect hops are not counted). Default 30.
 	MaxPages int
+	// MaxDepth caps how many links away from the home page a crawl goes
+	// (1: the home page and the pages it links to). Zero means no limit.
+	MaxDepth int
 	// MaxBodyBytes caps a page body, counted after Content-Encoding
 	// decompression so a small gzip bomb cannot inflate past it. Longer
 	// bodies are cut and the page is marked Truncated. Default 2 MiB.

@@ -298,6 +298,10 @@ func (co *coordinator) page(ctx context.Context, o outcome) error {
 	if err := co.visit(ctx, o.page); err != nil {
 		return fmt.Errorf("visit %s: %w", o.page.URL, err)
 	}
+	if d := co.cr.c.cfg.MaxDepth; d > 0 && o.it.depth >= d {
+		co.st.LinksIgnored += len(o.links)
+		return nil
+	}
 	for _, l := range o.links {
 		co.add(l.url, o.it.depth+1, l.text)
 	}

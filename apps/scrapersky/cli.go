@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -18,28 +21,42 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/contact"
 )
 
-// emailRow is one line of extract/crawl output.
+// emailRow is one line of extract/crawl output. Its member names are the
+// API's contact names (GET /api/v3/contacts and its CSV export): one
+// convention for both.
 type emailRow struct {
-	Email   string `json:"email"`
-	Type    string `json:"type"`
-	Source  string `json:"source"`
-	Context string `json:"context"`
+	Email     string `json:"email"`
+	EmailType string `json:"email_type"`
+	Domain    string `json:"domain"`
+	SourceURL string `json:"source_url"`
+	Context   string `json:"context"`
 }
 
-// printer writes rows as JSON lines or as a table, each email once.
+// csvColumns are the CSV header, in the order of emailRow.
+var csvColumns = []string{"email", "email_type", "domain", "source_url", "context"}
+
+// outputFormats are the values of --output.
+const outputFormats = "table, json or csv"
+
+// printer writes rows as a table, JSON lines or CSV, each email once.
 type printer struct {
-	w     io.Writer
-	json  bool
-	site  string
-	seen  map[string]bool
-	table *tabwriter.Writer
+	format string
+	w      io.Writer
+	site   string
+	seen   map[string]bool
+	table  *tabwriter.Writer
+	csv    *csv.Writer
 }
 
-func newPrinter(w io.Writer, asJSON bool, site string) *printer {
-	p := &printer{w: w, json: asJSON, site: site, seen: map[string]bool{}}
-	if !asJSON {
+func newPrinter(w io.Writer, format, site string) *printer {
+	p := &printer{w: w, format: format, site: site, seen: map[string]bool{}}
+	switch format {
+	case "table":
 		p.table = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(p.table, "EMAIL\tTYPE\tSOURCE\tCONTEXT")
+	case "csv":
+		p.csv = csv.NewWriter(w)
+		_ = p.csv.Write(csvColumns)
 	}
 	return p
 }
@@ -52,17 +69,24 @@ func (p *printer) add(site, email, source, ctx string) error {
 	if p.site != "" {
 		site = p.site
 	}
-	row := emailRow{Email: email, Type: string(contact.Classify(email, site)), Source: source, Context: ctx}
-	if p.json {
+	row := emailRow{Email: email, EmailType: string(contact.Classify(email, site)), Domain: site, SourceURL: source, Context: ctx}
+	switch p.format {
+	case "json":
 		return json.NewEncoder(p.w).Encode(row)
+	case "csv":
+		return p.csv.Write([]string{row.Email, row.EmailType, row.Domain, row.SourceURL, row.Context})
 	}
-	_, err := fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\n", row.Email, row.Type, row.Source, clip(row.Context, 60))
+	_, err := fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\n", row.Email, row.EmailType, row.SourceURL, clip(row.Context, 60))
 	return err
 }
 
 func (p *printer) flush() error {
-	if p.table != nil {
+	switch {
+	case p.table != nil:
 		return p.table.Flush()
+	case p.csv != nil:
+		p.csv.Flush()
+		return p.csv.Error()
 	}
 	return nil
 }
@@ -75,36 +99,75 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// extractCmd prints the emails of local files or fetched pages.
-func extractCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	site := fs.String("site", "", "domain used to classify emails (default: each input's host)")
-	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	allowPrivate := fs.Bool("allow-private", false, "allow fetching private and loopback addresses")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+// outputFlags registers --output and its older spelling --json.
+func outputFlags(f *flags) func() (string, error) {
+	output := f.String("output", "table", "`FORMAT` of the result: "+outputFormats)
+	asJSON := f.Bool("json", false, "same as --output json")
+	return func() (string, error) {
+		if *asJSON {
+			return "json", nil
+		}
+		switch *output {
+		case "table", "json", "csv":
+			return *output, nil
+		}
+		return "", misuse(f.cmd, "--output %q: want %s", *output, outputFormats)
 	}
-	if fs.NArg() == 0 {
-		return errUsage
+}
+
+const extractHelp = `Print the emails found in local files, fetched pages (http:// and https://
+URLs) or standard input ("-"), each once, classified against --site (or
+each input's host). Files ending in .txt are read as text, others as HTML.
+
+Output members (JSON and CSV): email, email_type, domain, source_url,
+context: the names the API uses for contacts.`
+
+// extractCmd prints the emails of local files, fetched pages or stdin.
+func extractCmd(ctx context.Context, c cli, args []string) error {
+	f := newFlags("extract", "[flags] PATH|URL|-...", extractHelp)
+	site := f.String("site", "", "`DOMAIN` used to classify emails (default: each input's host)")
+	allowPrivate := f.Bool("allow-private", false, "allow fetching private and loopback addresses (local testing only)")
+	format := outputFlags(f)
+	inputs, err := f.parse(args, c.stdout)
+	if err != nil {
+		return err
+	}
+	outFmt, err := format()
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return misuse("extract", "give at least one file, URL or - for standard input")
 	}
 	cfg := scraper.DefaultConfig()
 	cfg.AllowPrivateNetworks = *allowPrivate
 	crawler := scraper.New(cfg)
-	out := newPrinter(stdout, *asJSON, *site)
-	for _, in := range fs.Args() {
+	out := newPrinter(c.stdout, outFmt, *site)
+	stdinRead := false
+	for _, in := range inputs {
 		var page scraper.Page
 		inputSite := ""
-		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		switch u, perr := url.Parse(in); {
+		case in == "-":
+			if stdinRead {
+				return misuse("extract", "- (standard input) given twice")
+			}
+			stdinRead = true
+			body, err := io.ReadAll(io.LimitReader(c.stdin, 32<<20))
+			if err != nil {
+				return fmt.Errorf("read standard input: %w", err)
+			}
+			page = scraper.Page{URL: "-", Body: body, IsHTML: bytes.ContainsRune(body, '<')}
+		case perr == nil && (u.Scheme == "http" || u.Scheme == "https"):
 			page, err = crawler.Fetch(ctx, in)
 			if err != nil {
-				return fmt.Errorf("%s: %w", in, err)
+				return fmt.Errorf("%s: %w%s", in, err, privateHint(err, *allowPrivate))
 			}
 			inputSite = u.Host
-		} else {
+		default:
 			body, err := os.ReadFile(in)
 			if err != nil {
-				return err
+				return fmt.Errorf("read %s: %w", in, err)
 			}
 			page = scraper.Page{URL: in, Body: body, IsHTML: !strings.HasSuffix(strings.ToLower(in), ".txt")}
 		}
@@ -112,8 +175,8 @@ func extractCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if page.IsHTML {
 			found = scraper.Extractor.HTML(ctx, page.Body, page.URL)
 		}
-		for _, f := range found {
-			if err := out.add(inputSite, f.Email, in, f.Context); err != nil {
+		for _, fd := range found {
+			if err := out.add(inputSite, fd.Email, in, fd.Context); err != nil {
 				return err
 			}
 		}
@@ -121,56 +184,148 @@ func extractCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return out.flush()
 }
 
-// crawlCmd crawls one site and prints every email once.
-func crawlCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	site := fs.String("site", "", "domain used to classify emails (default: the crawled host)")
-	maxPages := fs.Int("max-pages", 30, "pages to fetch at most")
-	allowPrivate := fs.Bool("allow-private", false, "allow private and loopback addresses (local testing only)")
-	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+// privateHint tells a user whose target the SSRF guard refused how to crawl
+// a local site on purpose.
+func privateHint(err error, allowed bool) string {
+	var se *scraper.Error
+	if !allowed && errors.As(err, &se) && se.Reason() == scraper.ReasonSSRF {
+		return " (a private or loopback address: add --allow-private to crawl it, for local testing only)"
 	}
-	if fs.NArg() != 1 || *maxPages < 1 {
-		return errUsage
-	}
-	host, err := core.NormalizeDomain(fs.Arg(0))
+	return ""
+}
+
+const crawlHelp = `Crawl each TARGET (a domain or URL; more from -i FILE, one per line, "#"
+comments and blank lines skipped, "-" for standard input) as the workers do:
+robots.txt honoured, same site only, contact-like pages first, the SSRF
+guard on. Print every email once, classified against --site (or the
+crawled host). A target that fails is reported on stderr and the others
+still run; the exit status is then 1.
+
+Output members (JSON and CSV): email, email_type, domain, source_url,
+context: the names the API uses for contacts.`
+
+// crawlCmd crawls sites and prints every email once.
+func crawlCmd(ctx context.Context, c cli, args []string) error {
+	f := newFlags("crawl", "[flags] TARGET... [-i FILE]", crawlHelp)
+	site := f.String("site", "", "`DOMAIN` used to classify emails (default: the crawled host)")
+	input := f.String("i", "", "read more targets from `FILE`, one per line (- for standard input)")
+	maxPages := f.Int("max-pages", 30, "`N` pages to fetch at most per site")
+	depth := f.Int("depth", 0, "follow links at most `N` steps from the home page (0: no limit)")
+	rate := f.Float64("rate", 2, "`REQUESTS` per second to one site")
+	concurrency := f.Int("concurrency", 2, "`N` requests in flight at once per site")
+	allowPrivate := f.Bool("allow-private", false, "allow private and loopback addresses (local testing only)")
+	format := outputFlags(f)
+	targets, err := f.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
+	outFmt, err := format()
+	if err != nil {
+		return err
+	}
+	switch {
+	case *maxPages < 1:
+		return misuse("crawl", "--max-pages %d: must be at least 1", *maxPages)
+	case *depth < 0:
+		return misuse("crawl", "--depth %d: must be 0 (no limit) or more", *depth)
+	case *rate <= 0:
+		return misuse("crawl", "--rate %g: must be a positive number of requests per second", *rate)
+	case *concurrency < 1:
+		return misuse("crawl", "--concurrency %d: must be at least 1", *concurrency)
+	}
+	if *input != "" {
+		more, err := readTargets(*input, c.stdin)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, more...)
+	}
+	if len(targets) == 0 {
+		return misuse("crawl", "give at least one domain or URL, or -i FILE")
+	}
+	hosts := make([]string, len(targets))
+	for i, t := range targets {
+		host, err := core.NormalizeDomain(t)
+		if err != nil {
+			return misuse("crawl", "%q is not a domain or URL: %v", t, err)
+		}
+		hosts[i] = host
+	}
+
 	cfg := scraper.DefaultConfig()
 	cfg.MaxPages = *maxPages
-	cfg.AllowPrivateNetworks = *allowPrivate || getenv("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS") == "true"
-	out := newPrinter(stdout, *asJSON, *site)
-	progress := isTerminal(stderr)
-	n := 0
+	cfg.MaxDepth = *depth
+	cfg.RequestsPerSecond = *rate
+	cfg.Burst = max(1, int(*rate))
+	cfg.Concurrency = *concurrency
+	cfg.AllowPrivateNetworks = *allowPrivate || c.getenv("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS") == "true"
 	crawler := scraper.New(cfg, scraper.WithSeeder(sitemapscraper.NewSeeder(sitemapscraper.DefaultSeedConfig())))
-	stats, err := crawler.Crawl(ctx, host, func(_ context.Context, p scraper.Page) error {
-		n++
-		if progress {
-			fmt.Fprintf(stderr, "\r\033[K[%d/%d] %s", n, *maxPages, clip(p.URL, 70))
-		}
-		for _, f := range scraper.Emails(ctx, p) {
-			if err := out.add(host, f.Email, p.URL, f.Context); err != nil {
-				return err
+	out := newPrinter(c.stdout, outFmt, *site)
+	progress := isTerminal(c.stderr)
+	var failed []string
+	for _, host := range hosts {
+		n := 0
+		stats, err := crawler.Crawl(ctx, host, func(_ context.Context, p scraper.Page) error {
+			n++
+			if progress {
+				fmt.Fprintf(c.stderr, "\r\033[K[%d/%d] %s", n, *maxPages, clip(p.URL, 70))
 			}
+			for _, fd := range scraper.Emails(ctx, p) {
+				if err := out.add(host, fd.Email, p.URL, fd.Context); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if progress {
+			fmt.Fprint(c.stderr, "\r\033[K")
 		}
-		return nil
-	})
-	if progress {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
-	if err != nil {
-		return fmt.Errorf("crawl %s: %w", host, err)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("crawl %s: %w", host, err)
+			}
+			fmt.Fprintf(c.stderr, "scrapersky: crawl %s: %v%s\n", host, err, privateHint(err, cfg.AllowPrivateNetworks))
+			failed = append(failed, host)
+			continue
+		}
+		if progress {
+			fmt.Fprintf(c.stderr, "%s: %d pages fetched, %d skipped, %d failed\n", host, stats.PagesFetched, stats.PagesSkipped, stats.PagesFailed)
+		}
 	}
 	if err := out.flush(); err != nil {
 		return err
 	}
-	if progress {
-		fmt.Fprintf(stderr, "%d pages fetched, %d skipped, %d failed, %d emails\n", stats.PagesFetched, stats.PagesSkipped, stats.PagesFailed, len(out.seen))
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d sites failed: %s", len(failed), len(hosts), strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// readTargets reads one target per line from path ("-": stdin), skipping
+// blank lines and "#" comments.
+func readTargets(path string, stdin io.Reader) ([]string, error) {
+	var r io.Reader = stdin
+	if path != "-" {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("read targets: %w", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read targets from %s: %w", path, err)
+	}
+	return out, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -47,24 +47,25 @@ func TestExtractCommand(t *testing.T) {
 	require.NoError(t, os.WriteFile(page, []byte(`<ul><li>jane@acme-widgets.com</li><li>sales@acme-widgets.com</li>
 		<li>x@gmail.com</li><li>jane@acme-widgets.com</li></ul><img src="logo@2x.png">`), 0o600))
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"extract", "--site", "www.acme-widgets.com", "--json", page}, env(nil), &out, &errOut)
+	err := run(context.Background(), []string{"extract", "--site", "www.acme-widgets.com", "--json", page}, env(nil), nil, &out, &errOut)
 	require.NoError(t, err, errOut.String())
 	rows := jsonLines(t, out.String())
 	require.Len(t, rows, 3, "each email once, decoys dropped")
 	types := map[string]string{}
 	for _, r := range rows {
-		types[r.Email] = r.Type
-		require.Equal(t, page, r.Source)
+		types[r.Email] = r.EmailType
+		require.Equal(t, page, r.SourceURL)
+		require.Equal(t, "www.acme-widgets.com", r.Domain)
 	}
 	require.Equal(t, map[string]string{"jane@acme-widgets.com": "corporate", "sales@acme-widgets.com": "service", "x@gmail.com": "free"}, types)
 
 	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"extract", page}, env(nil), &out, &errOut))
+	require.NoError(t, run(context.Background(), []string{"extract", page}, env(nil), nil, &out, &errOut))
 	require.Contains(t, out.String(), "EMAIL")
 	require.Contains(t, out.String(), "x@gmail.com")
 
-	require.ErrorIs(t, run(context.Background(), []string{"extract"}, env(nil), &out, &errOut), errUsage)
-	require.Error(t, run(context.Background(), []string{"extract", filepath.Join(dir, "missing.html")}, env(nil), &out, &errOut))
+	require.ErrorIs(t, run(context.Background(), []string{"extract"}, env(nil), nil, &out, &errOut), errUsage)
+	require.Error(t, run(context.Background(), []string{"extract", filepath.Join(dir, "missing.html")}, env(nil), nil, &out, &errOut))
 }
 
 func TestCrawlCommand(t *testing.T) {
@@ -82,21 +83,22 @@ func TestCrawlCommand(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"crawl", "--allow-private", "--json", "--site", "acme-widgets.com", srv.URL}, env(nil), &out, &errOut)
+	err := run(context.Background(), []string{"crawl", "--allow-private", "--json", "--site", "acme-widgets.com", srv.URL}, env(nil), nil, &out, &errOut)
 	require.NoError(t, err, errOut.String())
 	rows := jsonLines(t, out.String())
 	got := map[string]string{}
 	for _, r := range rows {
 		_, dup := got[r.Email]
 		require.False(t, dup, "crawl prints each email once")
-		got[r.Email] = r.Type
+		got[r.Email] = r.EmailType
 	}
 	require.Equal(t, map[string]string{"hello@acme-widgets.com": "service", "ceo@acme-widgets.com": "corporate", "bob@partner-firm.org": "unknown"}, got)
 
 	// Without --allow-private the SSRF guard refuses the loopback site.
 	out.Reset()
-	err = run(context.Background(), []string{"crawl", "--json", srv.URL}, env(nil), &out, &errOut)
+	err = run(context.Background(), []string{"crawl", "--json", srv.URL}, env(nil), nil, &out, &errOut)
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "SSRF guard")
-	require.Empty(t, out.String())
+	require.Contains(t, errOut.String(), "SSRF guard")
+	require.Contains(t, errOut.String(), "add --allow-private", "a blocked private address hints at the flag")
+	require.Empty(t, jsonLines(t, out.String()))
 }

@@ -44,6 +44,8 @@ type config struct {
 	MaxPages             int
 	CrawlRate            float64
 	ShutdownTimeout      time.Duration
+
+	CORSOrigins []string
 }
 
 // loadConfig reads the environment through getenv; errors name the variable.
@@ -77,6 +79,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", sc.MaxPages)
 	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", sc.RequestsPerSecond)
 	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", q.ShutdownTimeout)
+
+	if origins, err := httpapi.ParseCORSOrigins(getenv("SCRAPERSKY_CORS_ORIGINS")); err != nil {
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_CORS_ORIGINS: %w", err))
+	} else {
+		c.CORSOrigins = origins
+	}
 
 	switch lvl := strings.ToLower(or(getenv("SCRAPERSKY_LOG_LEVEL"), "info")); lvl {
 	case "debug":

@@ -96,8 +96,8 @@ func formsSite(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// runBinary runs the built scrapersky with args and returns its stdout.
-func runBinary(t *testing.T, args ...string) string {
+// runOK runs the built scrapersky with args and returns its stdout.
+func runOK(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -126,15 +126,15 @@ func TestCrawlAndExtractCommandsFindEveryForm(t *testing.T) {
 	}
 
 	got := map[string]found{}
-	for _, r := range jsonLines(t, runBinary(t, "crawl", "--allow-private", "--json", hostOf(srv.URL))) {
-		got[r.Email] = found{r.Type, r.Source}
+	for _, r := range jsonLines(t, runOK(t, "crawl", "--allow-private", "--json", hostOf(srv.URL))) {
+		got[r.Email] = found{r.EmailType, r.SourceURL}
 	}
 	require.Equal(t, want, got)
 
 	got = map[string]found{}
 	args := append([]string{"extract", "--allow-private", "--json"}, urls...)
-	for _, r := range jsonLines(t, runBinary(t, args...)) {
-		got[r.Email] = found{r.Type, r.Source}
+	for _, r := range jsonLines(t, runOK(t, args...)) {
+		got[r.Email] = found{r.EmailType, r.SourceURL}
 	}
 	require.Equal(t, want, got)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,6 +194,18 @@ func testScanEndToEnd(t *testing.T, b backend) {
 	for i := 1; i <= 20; i++ {
 		require.Equal(t, 1, web.hitsOf(fmt.Sprintf("/p%d", i)), "each page fetched once")
 	}
+
+	// The job's log line says what it did; /metrics times the scan.
+	require.Regexp(t, `msg="job done" .*pages=22 contacts=5 duration_ms=\d+`, p.logs.String())
+	metricsResp, err := http.Get(p.URL + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(metricsResp.Body)
+	require.NoError(t, err)
+	require.NoError(t, metricsResp.Body.Close())
+	require.Contains(t, string(body), `scrapersky_scan_duration_seconds_count{result="completed"} 1`)
+	require.Contains(t, string(body), `scrapersky_queue_oldest_age_seconds{workflow="email_scan"} 0`)
+	require.Contains(t, string(body), `scrapersky_jobs_finished_total{outcome="done",workflow="email_scan"} 1`)
+	require.Contains(t, string(body), `scrapersky_build_info{`)
 	p.stop(t)
 }
 

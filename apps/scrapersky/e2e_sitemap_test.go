@@ -141,7 +141,7 @@ func testBothWorkflows(t *testing.T, b backend) {
 	_, err = body.ReadFrom(resp.Body)
 	require.NoError(t, err)
 	require.Contains(t, body.String(), `scrapersky_jobs_finished_total{outcome="done",workflow="email_scan"} 5`)
-	require.Contains(t, body.String(), `scrapersky_jobs_finished_total{outcome="done",workflow="sitemap_curation"} 5`)
+	require.Contains(t, body.String(), `scrapersky_jobs_finished_total{outcome="done",workflow="sitemap_analysis"} 5`)
 	require.Contains(t, body.String(), `scrapersky_domains{column="sitemap_analysis_status",status="Completed"} 5`)
 	require.Contains(t, body.String(), `scrapersky_http_request_duration_seconds_count{method="PUT",route="/api/v3/domains/email-scan/status",status="200"} 1`)
 }

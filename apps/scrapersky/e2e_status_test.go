@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/scrapersky/scrapersky-go/migrations"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
+	"github.com/scrapersky/scrapersky-go/migrations"
 )
 
 // TestSeedCurlAgainstServe runs the work order's section 6 against a real

@@ -3,17 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 )
 
 // migrateCmd runs `scrapersky migrate up|down|status` on the configured
 // database (PostgreSQL or the SQLite file, as for serve).
-func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return errUsage
+func migrateCmd(ctx context.Context, cl cli, args []string) error {
+	f := newFlags("migrate", "up|down|status", `Apply every pending migration (up), revert the newest (down), or list the
+applied and pending ones (status) on the database DATABASE_URL names.`)
+	pos, err := f.parse(args, cl.stdout)
+	if err != nil {
+		return err
 	}
-	c, err := loadConfig(getenv)
+	if len(pos) != 1 {
+		return misuse("migrate", "want exactly one of up, down or status, got %d arguments", len(pos))
+	}
+	switch pos[0] {
+	case "up", "down", "status":
+	default:
+		return misuse("migrate", "unknown action %q: want up, down or status", pos[0])
+	}
+	stdout := cl.stdout
+	c, err := loadConfig(cl.getenv)
 	if err != nil {
 		return err
 	}
@@ -22,17 +33,17 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer d.db.Close()
-	switch args[0] {
+	switch pos[0] {
 	case "up", "down":
-		names, err := d.migrate(ctx, args[0] == "up")
+		names, err := d.migrate(ctx, pos[0] == "up")
 		if err != nil {
 			return err
 		}
 		if len(names) == 0 {
-			fmt.Fprintf(stdout, "migrate %s: nothing to do\n", args[0])
+			fmt.Fprintf(stdout, "migrate %s: nothing to do\n", pos[0])
 		}
 		for _, n := range names {
-			fmt.Fprintf(stdout, "migrate %s: %s\n", args[0], n)
+			fmt.Fprintf(stdout, "migrate %s: %s\n", pos[0], n)
 		}
 		return nil
 	case "status":
@@ -44,5 +55,5 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 			or(strings.Join(applied, ", "), "none"), or(strings.Join(pending, ", "), "none"))
 		return nil
 	}
-	return errUsage
+	return misuse("migrate", "unknown action %q", pos[0])
 }

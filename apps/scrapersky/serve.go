@@ -17,12 +17,43 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/analysis"
+	"github.com/scrapersky/scrapersky-go/core/apikey"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
+
+const serveHelp = `Run the HTTP API (SCRAPERSKY_ADDR), the curation page at /, the API docs at
+/docs, /metrics, and the workers of both workflows (SCRAPERSKY_WORKERS,
+SCRAPERSKY_SITEMAP_WORKERS; 0 and 0 for none). Pending migrations are
+applied at start unless SCRAPERSKY_MIGRATE_ON_START=false. SIGINT or
+SIGTERM shuts down gracefully. Configuration: SCRAPERSKY_* variables and
+DATABASE_URL (see the README).`
+
+const workerHelp = `Run the workers only: email scan (SCRAPERSKY_WORKERS) and sitemap analysis
+(SCRAPERSKY_SITEMAP_WORKERS). With PostgreSQL run as many worker processes as
+you like; SQLite has one writer, so keep its workers inside serve.
+Configuration: SCRAPERSKY_* variables and DATABASE_URL (see the README).`
+
+// serveCmd is `scrapersky serve` (withHTTP) and `scrapersky worker`: both
+// take no arguments, and --help prints before anything is opened.
+func serveCmd(ctx context.Context, c cli, args []string, withHTTP bool) error {
+	name, about := "serve", serveHelp
+	if !withHTTP {
+		name, about = "worker", workerHelp
+	}
+	f := newFlags(name, "", about)
+	pos, err := f.parse(args, c.stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return misuse(name, "takes no arguments, got %q", pos[0])
+	}
+	return serve(ctx, c.getenv, withHTTP)
+}
 
 // serve runs the API (when withHTTP) and the workers until ctx ends, then
 // shuts both down gracefully: the listener stops accepting, in-flight
@@ -134,6 +165,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		Logger:         log,
 		StoreKind:      d.kind,
 		Observe:        m.ObserveRequest,
+		CORSOrigins:    c.CORSOrigins,
 	}, httpapi.Deps{
 		EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
 		SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
@@ -147,6 +179,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		Deleter:         curation.NewDeleter(store),
 		Suppressions:    suppression.NewManager(store, clock),
 		Stats:           store,
+		APIKeys:         apikey.NewService(store, clock),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 	"github.com/scrapersky/scrapersky-go/core/analysis"
+	"github.com/scrapersky/scrapersky-go/core/apikey"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
@@ -38,6 +39,8 @@ type store interface {
 	curation.Remover
 	suppression.Store
 	scan.Suppressions
+	metrics.QueueAger
+	apikey.Store
 	Ping(ctx context.Context) error
 }
 

@@ -183,6 +183,7 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	if err := h.retry.Do(ctx, write); err != nil {
 		return fmt.Errorf("finish analysis: %w", err)
 	}
+	queue.Note(ctx, "sitemaps", len(out.Files), "urls", out.TotalURLs)
 	return nil
 }
 

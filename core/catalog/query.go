@@ -90,6 +90,17 @@ func (k SortKey) Valid() bool {
 // String returns the key's name.
 func (k SortKey) String() string { return string(k) }
 
+// DescendingByDefault reports the direction a listing sorted by k takes
+// when none is asked for: times and counts newest or largest first, names
+// and statuses in alphabetical order.
+func (k SortKey) DescendingByDefault() bool {
+	switch k {
+	case SortCreatedAt, SortUpdatedAt, SortContactsFound, SortPagesScanned:
+		return true
+	}
+	return false
+}
+
 // ParseSortKey returns the SortKey spelled exactly s, or a *QueryError for
 // the parameter sort_by.
 func ParseSortKey(s string) (SortKey, error) {

@@ -47,11 +47,29 @@ func NewSubmitter(store DomainAdder, clock core.Clock) *Submitter {
 // invalid nothing is stored and the error is an *InvalidDomainsError listing
 // every rejected input.
 func (s *Submitter) Submit(ctx context.Context, raw []string) ([]core.Domain, error) {
+	sub, err := s.SubmitCounted(ctx, raw)
+	return sub.Domains, err
+}
+
+// Submission is what SubmitCounted stored: one domain per distinct host, in
+// first-seen order, and how many of them are new.
+type Submission struct {
+	Domains []core.Domain
+	// Created counts the hosts stored by this submission; Existing the
+	// hosts that were stored before and keep their IDs.
+	Created, Existing int
+	// New tells, for each of Domains, whether this submission created it.
+	New []bool
+}
+
+// SubmitCounted is Submit that also tells new hosts from existing ones (an
+// existing host comes back with its old ID, not the one generated here).
+func (s *Submitter) SubmitCounted(ctx context.Context, raw []string) (Submission, error) {
 	if len(raw) == 0 {
-		return nil, fmt.Errorf("submit domains: %w", core.ErrEmptyBatch)
+		return Submission{}, fmt.Errorf("submit domains: %w", core.ErrEmptyBatch)
 	}
 	if len(raw) > MaxSubmit {
-		return nil, fmt.Errorf("submit domains: %w: %d domains, at most %d", core.ErrBatchTooLarge, len(raw), MaxSubmit)
+		return Submission{}, fmt.Errorf("submit domains: %w: %d domains, at most %d", core.ErrBatchTooLarge, len(raw), MaxSubmit)
 	}
 	now := s.clock.Now()
 	seen := make(map[string]bool, len(raw))
@@ -70,13 +88,22 @@ func (s *Submitter) Submit(ctx context.Context, raw []string) ([]core.Domain, er
 		domains = append(domains, core.NewDomain(host, now))
 	}
 	if len(rejected) > 0 {
-		return nil, &InvalidDomainsError{Rejected: rejected}
+		return Submission{}, &InvalidDomainsError{Rejected: rejected}
 	}
 	stored, err := s.store.AddDomains(ctx, domains)
 	if err != nil {
-		return nil, fmt.Errorf("submit domains: %w", err)
+		return Submission{}, fmt.Errorf("submit domains: %w", err)
 	}
-	return stored, nil
+	sub := Submission{Domains: stored, New: make([]bool, len(stored))}
+	for i, d := range stored {
+		if i < len(domains) && d.ID == domains[i].ID {
+			sub.Created++
+			sub.New[i] = true
+		} else {
+			sub.Existing++
+		}
+	}
+	return sub, nil
 }
 
 // reason strips the sentinel's prefix from a normalization error.

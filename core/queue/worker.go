@@ -190,7 +190,7 @@ loop:
 		resetTimer(timer, w.cfg.PollInterval)
 	}
 
-	w.log.Info("worker stopping", "running", len(slots), "grace", w.cfg.ShutdownTimeout)
+	w.log.Info("worker stopping", "running", len(slots), "grace_ms", w.cfg.ShutdownTimeout.Milliseconds())
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
 	select {
@@ -219,6 +219,8 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	log := w.log.With("domain_id", job.DomainID.String(), "domain", job.Domain, "attempt", job.Attempt)
 	ctx, cancel := context.WithTimeout(jobsCtx, w.cfg.JobTimeout)
 	defer cancel()
+	ctx, jobNotes := withNotes(ctx)
+	started := time.Now()
 
 	lost := make(chan struct{})
 	stopExtend := make(chan struct{})
@@ -242,7 +244,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	outcome := OutcomeDone
 	switch {
 	case err == nil:
-		log.InfoContext(ctx, "job done")
+		log.InfoContext(ctx, "job done", append(jobNotes.list(), "duration_ms", time.Since(started).Milliseconds())...)
 	case errors.Is(err, core.ErrLeaseLost) || isClosed(lost):
 		outcome = OutcomeLost
 		log.WarnContext(octx, "job lost its lease; result discarded", "error", err)
@@ -263,7 +265,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		if rerr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Retry(ctx, w.wf, job, at, msg, now) }); rerr != nil {
 			log.ErrorContext(octx, "retry failed", "error", rerr)
 		} else {
-			log.WarnContext(octx, "job will retry", "error", err, "next_attempt_at", at)
+			log.WarnContext(octx, "job will retry", "error", err, "next_attempt_at", at, "duration_ms", time.Since(started).Milliseconds())
 		}
 	default:
 		outcome = OutcomeFailed
@@ -274,7 +276,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		if ferr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Fail(ctx, w.wf, job, msg, now) }); ferr != nil {
 			log.ErrorContext(octx, "recording failure failed", "error", ferr)
 		} else {
-			log.WarnContext(octx, "job failed", "error", err, "message", msg)
+			log.WarnContext(octx, "job failed", "error", err, "message", msg, "duration_ms", time.Since(started).Milliseconds())
 		}
 	}
 	if w.hooks.Finished != nil {

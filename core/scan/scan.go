@@ -120,6 +120,7 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 	if err := h.retry.Do(ctx, write); err != nil {
 		return fmt.Errorf("finish scan: %w", err)
 	}
+	queue.Note(ctx, "pages", len(out.Pages), "contacts", len(out.Contacts))
 	return nil
 }
 

@@ -68,10 +68,84 @@ function render(doc) {
         rt.append(el('tr', {}, el('td', {}, status), el('td', {}, r.description || ''), el('td', {}, el('pre', {}, sample))));
       }
       sec.append(rt);
+      sec.append(tryForm(doc, method, path, op, params, body));
       ops.append(sec);
     }
   }
 }
+
+// The bearer token of the "Try it" forms, kept in this tab only, like the
+// curation page's.
+const tokenKey = 'scrapersky.docs.token';
+
+function tokenInput() {
+  const input = el('input', { id: 'try-token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'try-token' });
+  input.value = sessionStorage.getItem(tokenKey) || '';
+  input.addEventListener('input', () => sessionStorage.setItem(tokenKey, input.value));
+  return el('p', {}, el('label', { for: 'try-token' }, 'Bearer token for "Try it": '), input);
+}
+
+// tryForm is a small request form for one operation: its path and query
+// parameters, a body prefilled with the documented example, and the answer
+// (status, a few headers, the body) shown below. Requests go to this
+// server only.
+function tryForm(doc, method, path, op, params, body) {
+  const id = op.operationId || `${method}-${path}`;
+  const form = el('form', { class: 'try', 'data-op': id });
+  const fields = [];
+  for (const p of params.filter(p => p.in === 'path' || p.in === 'query')) {
+    const fid = `${id}-${p.in}-${p.name}`;
+    const input = el('input', { id: fid, name: p.name, 'data-in': p.in, autocomplete: 'off' });
+    if (p.required) input.setAttribute('required', '');
+    fields.push(input);
+    form.append(el('p', {}, el('label', { for: fid }, `${p.name} (${p.in}${p.required ? ', required' : ''})`), ' ', input));
+  }
+  let bodyArea = null;
+  let bodyType = null;
+  if (body && body.content) {
+    bodyType = body.content['application/json'] ? 'application/json' : (body.content['text/csv'] ? 'text/csv' : null);
+    if (bodyType) {
+      const sample = bodyType === 'application/json'
+        ? JSON.stringify(example(doc, body.content[bodyType].schema), null, 2) : 'domain\nexample.com\n';
+      bodyArea = el('textarea', { id: `${id}-body`, rows: '6', spellcheck: 'false' });
+      bodyArea.value = sample;
+      form.append(el('p', {}, el('label', { for: `${id}-body` }, `Body (${bodyType})`)), bodyArea);
+    }
+  }
+  const out = el('pre', { class: 'try-result', 'aria-live': 'polite', 'data-testid': 'try-result' });
+  form.append(el('p', {}, el('button', { type: 'submit' }, `Send ${method.toUpperCase()}`)), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    let url = path;
+    const query = new URLSearchParams();
+    for (const f of fields) {
+      if (f.dataset.in === 'path') url = url.replace(`{${f.name}}`, encodeURIComponent(f.value));
+      else if (f.value !== '') query.set(f.name, f.value);
+    }
+    if ([...query].length) url += `?${query}`;
+    const headers = {};
+    const token = document.getElementById('try-token').value.trim();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const init = { method: method.toUpperCase(), headers };
+    if (bodyArea) { headers['Content-Type'] = bodyType; init.body = bodyArea.value; }
+    out.textContent = `${init.method} ${url} …`;
+    try {
+      const res = await fetch(url, init);
+      const text = await res.text();
+      let shown = text;
+      try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch { /* not JSON: as sent */ }
+      const hs = ['content-type', 'location', 'x-request-id'].filter(h => res.headers.get(h)).map(h => `${h}: ${res.headers.get(h)}`);
+      out.textContent = [`${init.method} ${url}`, `HTTP ${res.status} ${res.statusText}`.trim(), ...hs, '', shown].join('\n');
+      out.dataset.status = String(res.status);
+    } catch (err) {
+      out.textContent = `Request failed: ${err.message}`;
+      out.dataset.status = 'error';
+    }
+  });
+  return el('details', { class: 'try-it' }, el('summary', {}, 'Try it'), form);
+}
+
+document.querySelector('header').append(tokenInput());
 
 fetch('/openapi.json')
   .then(r => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.json(); })
