@@ -16,8 +16,9 @@
 package extract
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -155,7 +156,7 @@ type candidate struct {
 // the order of discovery decides), drops implausible ones and keeps the first
 // of each address.
 func (p *page) results() []Found {
-	sort.SliceStable(p.found, func(i, j int) bool { return p.found[i].pos < p.found[j].pos })
+	slices.SortStableFunc(p.found, func(a, b candidate) int { return cmp.Compare(a.pos, b.pos) })
 	seen := make(map[string]struct{}, len(p.found))
 	out := make([]Found, 0, len(p.found))
 	for _, c := range p.found {

@@ -380,10 +380,58 @@ function createRow(id) {
   return r;
 }
 
+// displayHost shows an internationalised host name (stored with A-labels,
+// xn--…) in Unicode. Display only: the API keeps and receives the A-labels.
+function displayHost(host) {
+  return String(host).split('.').map((label) => {
+    if (!/^xn--/i.test(label)) return label;
+    const u = punycodeDecode(label.slice(4).toLowerCase());
+    return u === null ? label : u;
+  }).join('.');
+}
+
+// punycodeDecode is RFC 3492's decoder; null for input that is not
+// Punycode.
+function punycodeDecode(input) {
+  const base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700;
+  const b = input.lastIndexOf('-');
+  const out = b > 0 ? [...input.slice(0, b)].map((c) => c.codePointAt(0)) : [];
+  if (out.some((c) => c >= 0x80)) return null;
+  let n = 128, i = 0, bias = 72;
+  const adapt = (delta, numPoints, first) => {
+    delta = first ? Math.floor(delta / damp) : delta >> 1;
+    delta += Math.floor(delta / numPoints);
+    let k = 0;
+    for (; delta > ((base - tMin) * tMax) >> 1; k += base) delta = Math.floor(delta / (base - tMin));
+    return k + Math.floor(((base - tMin + 1) * delta) / (delta + skew));
+  };
+  for (let pos = b > 0 ? b + 1 : 0; pos < input.length;) {
+    const oldi = i;
+    for (let w = 1, k = base; ; k += base) {
+      if (pos >= input.length) return null;
+      const c = input.charCodeAt(pos++);
+      const digit = c >= 48 && c <= 57 ? c - 22 : c >= 97 && c <= 122 ? c - 97 : base;
+      if (digit >= base) return null;
+      i += digit * w;
+      const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+      if (digit < t) break;
+      w *= base - t;
+      if (i > 0x10ffff * 4) return null;
+    }
+    bias = adapt(i - oldi, out.length + 1, oldi === 0);
+    n += Math.floor(i / (out.length + 1));
+    i %= out.length + 1;
+    if (n > 0x10ffff) return null;
+    out.splice(i++, 0, n);
+  }
+  return String.fromCodePoint(...out);
+}
+
 function updateRow(r, d) {
   r.tr.dataset.domain = d.domain;
   r.tr.classList.toggle('active', isActive(d));
-  setText(r.name, d.domain);
+  setText(r.name, displayHost(d.domain));
+  r.name.title = displayHost(d.domain) !== d.domain ? d.domain : '';
   r.check.setAttribute('aria-label', `Select ${d.domain}`);
   r.check.checked = state.selected.has(d.id);
   r.tr.classList.toggle('selected', r.check.checked);
