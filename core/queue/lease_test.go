@@ -68,7 +68,8 @@ func TestRunningJobKeepsItsLease(t *testing.T) {
 
 	spy := extendSpy{Queue: s, extended: make(chan time.Time, 1)}
 	c := fastConfig()
-	c.Lease, c.JobTimeout = 300*time.Millisecond, 250*time.Millisecond // extended every 100 ms
+	// Extended every 500 ms; the job may wait up to 1.4 s for the first one.
+	c.Lease, c.JobTimeout = 1500*time.Millisecond, 1400*time.Millisecond
 	claimedLease := make(chan time.Time, 1)
 	extendedTo := make(chan time.Time, 1)
 	rescued := make(chan int, 1)
