@@ -47,7 +47,10 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 	switch {
 	case err == nil:
 		return rep, nil
-	case ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded):
+	// The crawl's own deadline passed (the job's may have passed since, on
+	// a busy machine): a partial scan or a timeout, unless the job was
+	// cancelled.
+	case errors.Is(crawlCtx.Err(), context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled):
 		if len(rep.Pages) > 0 {
 			return rep, nil
 		}
