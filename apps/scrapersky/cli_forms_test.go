@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -35,11 +36,11 @@ func TestCrawlFindsEveryForm(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"crawl", "--allow-private", "--json", "--site", "xn--mnchen-bckerei-dib09a.de", srv.URL}, env(nil), &out, &errOut)
+	err := run(context.Background(), []string{"crawl", "--allow-private", "--json", "--site", "xn--mnchen-bckerei-dib09a.de", srv.URL}, env(nil), strings.NewReader(""), &out, &errOut)
 	require.NoError(t, err, errOut.String())
 	got := map[string]string{}
 	for _, r := range jsonLines(t, out.String()) {
-		got[r.Email] = r.Type
+		got[r.Email] = r.EmailType
 	}
 	require.Equal(t, map[string]string{
 		"vertrieb@münchen-bäckerei.de":    "corporate",
