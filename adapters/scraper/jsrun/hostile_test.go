@@ -102,25 +102,28 @@ func TestHostileScriptsCostOnlyTheirBudget(t *testing.T) {
 
 // A cancelled context ends the page at once; what was written before stays.
 func TestRunStopsWithTheContext(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	// The deadline leaves the first script ample time even under -race on a
+	// loaded machine; the loop after it would run for the minute it is
+	// allowed without the context.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	r := jsrun.New(jsrun.Limits{ScriptTime: time.Minute, PageTime: time.Minute})
 	start := time.Now()
 	frags := r.Run(ctx, []string{`document.write('ctx' + '@' + 'polite.com')`, `for (;;) {}`, `document.write('never' + '@' + 'polite.com')`})
-	require.Less(t, time.Since(start), 5*time.Second)
+	require.Less(t, time.Since(start), 20*time.Second)
 	require.Equal(t, []string{"ctx@polite.com"}, revealed(frags))
 }
 
 // The page budget bounds a page of many slow scripts: later scripts are skipped, not run late.
 func TestPageTimeBoundsManyScripts(t *testing.T) {
-	r := jsrun.New(jsrun.Limits{ScriptTime: 30 * time.Millisecond, PageTime: 100 * time.Millisecond})
+	r := jsrun.New(jsrun.Limits{ScriptTime: 300 * time.Millisecond, PageTime: time.Second})
 	scripts := []string{`document.write('early' + '@' + 'polite.com')`}
 	for i := 0; i < 50; i++ {
 		scripts = append(scripts, `for (;;) {}`)
 	}
 	start := time.Now()
 	frags := r.Run(context.Background(), scripts)
-	require.Less(t, time.Since(start), 3*time.Second)
+	require.Less(t, time.Since(start), 10*time.Second, "50 endless scripts cost about the page budget, not 50 script budgets")
 	require.Equal(t, []string{"early@polite.com"}, revealed(frags))
 }
 

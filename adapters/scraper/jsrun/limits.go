@@ -37,11 +37,12 @@ type Limits struct {
 
 // DefaultLimits are the budgets used for every zero field of the Limits given to New. A realistic
 // decoder (Joomla cloak, character-map decoder, concatenation) runs in well under a millisecond and
-// allocates a few hundred kilobytes, so these leave two orders of magnitude of headroom while
-// keeping a hostile page to a quarter of a second and well under a hundred megabytes.
+// allocates a few hundred kilobytes, so these leave two orders of magnitude of headroom (also on a
+// loaded machine, or under the race detector, where goja runs several times slower) while keeping
+// a hostile page to half a second and well under a hundred megabytes.
 var DefaultLimits = Limits{
-	ScriptTime:   50 * time.Millisecond,
-	PageTime:     250 * time.Millisecond,
+	ScriptTime:   100 * time.Millisecond,
+	PageTime:     500 * time.Millisecond,
 	CallDepth:    256,
 	Output:       64 << 10,
 	ScriptOutput: 16 << 10,
