@@ -34,7 +34,7 @@ type Workflow struct {
 // ShouldQueue reports whether setting the primary status to target queues a
 // domain whose secondary status is current (nil for NULL). It is the
 // queueing rule: the memory store calls it, and the SQL stores express it
-// once (bunstore's queueSecondarySQL); storetest.RunQueue's ShouldQueue
+// once (bunstore.ShouldQueueSQL); storetest.RunQueue's ShouldQueue
 // case pins every store to it.
 func (w Workflow) ShouldQueue(target CurationStatus, current Secondary) bool {
 	if target != w.Trigger {

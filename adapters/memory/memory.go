@@ -126,53 +126,34 @@ type tx struct {
 	st *state
 }
 
-// SetPrimary sets wf's primary status on the existing domains of ids.
-func (t *tx) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
+// SetStatus sets wf's primary status on the existing domains of ids and
+// queues those for which wf.ShouldQueue holds.
+func (t *tx) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := fieldsOf(wf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []uuid.UUID
 	for _, id := range sorted(ids) {
 		d, ok := t.st.domains[id]
 		if !ok {
 			continue
 		}
 		*f.primary(&d) = status
-		d.UpdatedAt = now
-		t.st.domains[id] = d
-		out = append(out, id)
-	}
-	return out, nil
-}
-
-// QueueSecondary queues the domains of ids for which wf.ShouldQueue holds.
-func (t *tx) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := fieldsOf(wf)
-	if err != nil {
-		return nil, err
-	}
-	var out []uuid.UUID
-	for _, id := range sorted(ids) {
-		d, ok := t.st.domains[id]
-		if !ok || !wf.ShouldQueue(wf.Trigger, f.get(&d)) {
-			continue
+		if wf.ShouldQueue(status, f.get(&d)) {
+			// Queueing starts a fresh run at the next claim: the attempts
+			// shown go back to zero.
+			f.setSecondary(&d, wf.Queued, nil)
+			*f.attempts(&d) = 0
+			queued = append(queued, id)
 		}
-		// Queueing starts a fresh run at the next claim: the attempts
-		// shown go back to zero.
-		f.setSecondary(&d, wf.Queued, nil)
-		*f.attempts(&d) = 0
 		d.UpdatedAt = now
 		t.st.domains[id] = d
-		out = append(out, id)
+		updated = append(updated, id)
 	}
-	return out, nil
+	return updated, queued, nil
 }
 
 func sorted(ids []uuid.UUID) []uuid.UUID {

@@ -111,17 +111,30 @@ func (st *state) fenced(wf core.Workflow, job queue.Job) (run, core.Domain, erro
 	return r, d, nil
 }
 
-// Extend moves the lease of a job that still owns its domain.
-func (s *Store) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, _, err := s.state.fenced(wf, job)
+// withJob runs fn on the job's run and domain, under the store's lock, if
+// the job still owns them; otherwise it returns an error wrapping
+// core.ErrLeaseLost.
+func (s *Store) withJob(wf core.Workflow, job queue.Job, fn func(f fields, r run, d core.Domain)) error {
+	f, err := fieldsOf(wf)
 	if err != nil {
 		return err
 	}
-	r.lease = until
-	s.state.putRun(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, d, err := s.state.fenced(wf, job)
+	if err != nil {
+		return err
+	}
+	fn(f, r, d)
 	return nil
+}
+
+// Extend moves the lease of a job that still owns its domain.
+func (s *Store) Extend(ctx context.Context, wf core.Workflow, job queue.Job, until time.Time) error {
+	return s.withJob(wf, job, func(_ fields, r run, _ core.Domain) {
+		r.lease = until
+		s.state.putRun(r)
+	})
 }
 
 // Release puts the job back in the queue and gives the attempt back.
@@ -135,45 +148,27 @@ func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at t
 }
 
 func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time.Time, msg *string, attemptDelta int) error {
-	f, err := fieldsOf(wf)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, d, err := s.state.fenced(wf, job)
-	if err != nil {
-		return err
-	}
-	if msg == nil {
-		msg = *f.errField(&d)
-	} else {
-		r.Error = *msg
-	}
-	r.State, r.Attempt, r.NextAttemptAt = queue.RunWaiting, r.Attempt+attemptDelta, copyTime(at)
-	r.token, r.lease = uuid.Nil, time.Time{}
-	s.state.putRun(r)
-	f.setSecondary(&d, wf.Queued, msg)
-	*f.attempts(&d) = r.Attempt
-	d.UpdatedAt = now
-	s.state.domains[d.ID] = d
-	return nil
+	return s.withJob(wf, job, func(f fields, r run, d core.Domain) {
+		if msg == nil {
+			msg = *f.errField(&d)
+		} else {
+			r.Error = *msg
+		}
+		r.State, r.Attempt, r.NextAttemptAt = queue.RunWaiting, r.Attempt+attemptDelta, copyTime(at)
+		r.token, r.lease = uuid.Nil, time.Time{}
+		s.state.putRun(r)
+		f.setSecondary(&d, wf.Queued, msg)
+		*f.attempts(&d) = r.Attempt
+		d.UpdatedAt = now
+		s.state.domains[d.ID] = d
+	})
 }
 
 // Fail finishes the job with the workflow's failed status.
 func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	f, err := fieldsOf(wf)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, d, err := s.state.fenced(wf, job)
-	if err != nil {
-		return err
-	}
-	s.state.finish(f, wf.Failed, r, d, queue.RunFailed, msg, now)
-	return nil
+	return s.withJob(wf, job, func(f fields, r run, d core.Domain) {
+		s.state.finish(f, wf.Failed, r, d, queue.RunFailed, msg, now)
+	})
 }
 
 // finish ends run r of domain d in state rs, with msg as its error, and

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/scrapersky/scrapersky-go/adapters/internal/bunstore"
 	"github.com/scrapersky/scrapersky-go/core"
@@ -21,20 +20,28 @@ var ErrUnknownWorkflow = bunstore.ErrUnknownWorkflow
 // not allow.
 var ErrUnknownColumn = bunstore.ErrUnknownColumn
 
-// setPrimarySQL locks the batch's rows in ID order, then updates them.
-// Taking every lock in one fixed order is what keeps two overlapping batches
-// from deadlocking: the second waits for the first instead of each holding
-// a row the other needs. MATERIALIZED makes the CTE run to completion (all
-// rows locked) before the update starts; IDs that do not exist simply drop
-// out, and RETURNING tells the caller which ones were found.
-//
-// Arguments: the IDs (uuid[]), the primary column, its new value, now.
-const setPrimarySQL = `WITH locked AS MATERIALIZED (
-	SELECT id FROM domains WHERE id = ANY(?) ORDER BY id FOR UPDATE
+// setStatusSQL is the seed's PUT at one write per row. The CTE locks the
+// batch's rows in ID order and evaluates the queueing rule
+// (bunstore.ShouldQueueSQL) on each; the UPDATE then sets the primary
+// status and, where the rule held, the queued secondary, in one pass.
+// Taking every lock in one fixed order is what keeps two overlapping
+// batches from deadlocking: the second waits for the first instead of each
+// holding a row the other needs. A row the CTE waited for is returned, and
+// the rule evaluated, as the first batch committed it (READ COMMITTED
+// locks and returns the newest version), so no domain is queued twice.
+// MATERIALIZED makes the CTE run to completion (all rows locked) before
+// the update starts; IDs that do not exist drop out, and RETURNING tells
+// the caller which rows were found and which were queued.
+const setStatusSQL = `WITH locked AS MATERIALIZED (
+	SELECT id, ` + bunstore.ShouldQueueSQL + ` AS queue
+	FROM domains WHERE id ?ids ORDER BY id FOR UPDATE
 )
-UPDATE domains AS d SET ? = ?, updated_at = ?
+UPDATE domains AS d SET ?primary = ?status, updated_at = ?now,
+	?secondary = CASE WHEN locked.queue THEN ?queued ELSE d.?secondary END,
+	?error_col = CASE WHEN locked.queue THEN NULL ELSE d.?error_col END,
+	?attempts = CASE WHEN locked.queue THEN 0 ELSE d.?attempts END
 FROM locked WHERE d.id = locked.id
-RETURNING d.id`
+RETURNING d.id, locked.queue`
 
 // repo is the curation.Repository of one transaction. It must not outlive
 // the transaction nor be shared between goroutines.
@@ -42,29 +49,22 @@ type repo struct {
 	db bun.IDB
 }
 
-// SetPrimary sets wf's primary status to status on the existing domains of ids,
-// locking them in ID order first, and returns the IDs it updated.
-func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
-	a, err := bunstore.ArgsFor(wf)
+// SetStatus sets wf's primary status on the existing domains of ids and
+// queues those the rule allows, in one statement; see setStatusSQL.
+func (r *repo) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error) {
+	a, err := bunstore.StatusArgsFor(wf, ids, status, now, oneOf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	primary := a.Primary
 	// An empty array would render as NULL and match nothing anyway; core
 	// rejects empty batches, but do not send a pointless statement.
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var updated []uuid.UUID
-	if err := r.db.NewRaw(setPrimarySQL, pgdialect.Array(ids), primary, string(status), now).
-		Scan(ctx, &updated); err != nil {
-		return nil, fmt.Errorf("lock and set %s status: %w", wf.Name, err)
+	var rows []bunstore.StatusRow
+	if err := r.db.NewRaw(setStatusSQL, &a).Scan(ctx, &rows); err != nil {
+		return nil, nil, fmt.Errorf("lock and set %s status: %w", wf.Name, err)
 	}
-	return updated, nil
-}
-
-// QueueSecondary queues the domains of ids for which wf.ShouldQueue holds
-// and returns the IDs it queued; see bunstore.QueueSecondary.
-func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	return bunstore.QueueSecondary(ctx, r.db, oneOf, wf, ids, now)
+	updated, queued = bunstore.SplitQueued(rows)
+	return updated, queued, nil
 }

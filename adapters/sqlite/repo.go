@@ -20,17 +20,24 @@ var ErrUnknownWorkflow = bunstore.ErrUnknownWorkflow
 // not allow.
 var ErrUnknownColumn = bunstore.ErrUnknownColumn
 
-// setPrimarySQL updates the batch's existing rows; IDs that do not exist
-// simply drop out, and RETURNING tells the caller which ones were found.
-// PostgreSQL's version locks the rows in ID order first so that
-// overlapping batches cannot deadlock; here the unit of work holds the
-// database's only write lock for the whole transaction, so there are no
-// row locks to order.
-//
-// Arguments: the primary column, its new value, now, the IDs.
-const setPrimarySQL = `UPDATE domains SET ? = ?, updated_at = ?
-WHERE id IN (?)
-RETURNING id`
+// A status update is two statements inside the unit of work, which holds
+// the database's only write lock for the whole transaction (so there are
+// no row locks to order, and each batch sees the one before committed):
+// statusPickSQL reads the batch's existing rows and evaluates the queueing
+// rule (bunstore.ShouldQueueSQL) on each, and setStatusSQL writes each row
+// once, setting the primary status and, for the rows the rule picked
+// (?queue_ids), the queued secondary. The pick is a statement of its own
+// because SQLite's RETURNING sees only the updated row, not whether the
+// rule held before the update.
+const (
+	statusPickSQL = `SELECT id, ` + bunstore.ShouldQueueSQL + ` AS queue
+FROM domains WHERE id ?ids`
+	setStatusSQL = `UPDATE domains SET ?primary = ?status, updated_at = ?now,
+	?secondary = CASE WHEN id ?queue_ids THEN ?queued ELSE ?secondary END,
+	?error_col = CASE WHEN id ?queue_ids THEN NULL ELSE ?error_col END,
+	?attempts = CASE WHEN id ?queue_ids THEN 0 ELSE ?attempts END
+WHERE id ?ids`
+)
 
 // repo is the curation.Repository of one transaction. It must not outlive
 // the transaction nor be shared between goroutines.
@@ -38,29 +45,32 @@ type repo struct {
 	db bun.IDB
 }
 
-// SetPrimary sets wf's primary status to status on the existing domains of ids and
-// returns the IDs it updated, in no particular order.
-func (r *repo) SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error) {
-	a, err := bunstore.ArgsFor(wf)
+// SetStatus sets wf's primary status on the existing domains of ids and
+// queues those the rule allows; see statusPickSQL and setStatusSQL. The
+// IDs come back in no particular order.
+func (r *repo) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error) {
+	a, err := bunstore.StatusArgsFor(wf, ids, status, now, oneOf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	primary := a.Primary
 	// An empty list would render as NULL and match nothing anyway; core
 	// rejects empty batches, but do not send a pointless statement.
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var updated []uuid.UUID
-	if err := r.db.NewRaw(setPrimarySQL, primary, string(status), now, bun.List(ids)).
-		Scan(ctx, &updated); err != nil {
-		return nil, fmt.Errorf("set %s status: %w", wf.Name, err)
+	var rows []bunstore.StatusRow
+	if err := r.db.NewRaw(statusPickSQL, &a).Scan(ctx, &rows); err != nil {
+		return nil, nil, fmt.Errorf("read %s status: %w", wf.Name, err)
 	}
-	return updated, nil
-}
-
-// QueueSecondary queues the domains of ids for which wf.ShouldQueue holds
-// and returns the IDs it queued; see bunstore.QueueSecondary.
-func (r *repo) QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error) {
-	return bunstore.QueueSecondary(ctx, r.db, oneOf, wf, ids, now)
+	if len(rows) == 0 {
+		return nil, nil, nil
+	}
+	updated, queued = bunstore.SplitQueued(rows)
+	// An empty list renders as NULL: "id IN (NULL)" is never true, so no
+	// row is queued, which is right.
+	a.QueueIDs = oneOf(queued)
+	if _, err := r.db.NewRaw(setStatusSQL, &a).Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("set %s status: %w", wf.Name, err)
+	}
+	return updated, queued, nil
 }

@@ -30,14 +30,11 @@ func TestRepoCheckConstraint(t *testing.T) {
 	ids := []uuid.UUID{ds[0].ID, ds[1].ID}
 
 	// A status the CHECK constraint refuses fails the statement and the
-	// transaction with it; the primary set before it is rolled back.
+	// transaction with it; nothing is written.
 	bogus := core.EmailScan
 	bogus.Queued = core.TaskStatus("Bogus")
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-		if _, err := r.SetPrimary(ctx, bogus, ids, core.CurationMaybe, now); err != nil {
-			return err
-		}
-		_, err := r.QueueSecondary(ctx, bogus, ids, now)
+		_, _, err := r.SetStatus(ctx, bogus, ids, core.CurationSelected, now)
 		return err
 	})
 	require.Error(t, err)

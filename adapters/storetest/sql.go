@@ -299,22 +299,21 @@ func testRepoUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 		mutate func(*core.Workflow)
 		call   string
 	}{
-		{"name injection", func(w *core.Workflow) { w.Name = "email_scan_status = 'x'; DROP TABLE domains; --" }, "primary"},
-		{"name is a column", func(w *core.Workflow) { w.Name = "email_scan_status" }, "primary"},
-		{"name unknown", func(w *core.Workflow) { w.Name = "page_scrape" }, "secondary"},
-		{"queued missing", func(w *core.Workflow) { w.Queued = nil }, "secondary"},
-		{"no active values", func(w *core.Workflow) { w.Active = nil }, "secondary"},
+		{"name injection", func(w *core.Workflow) { w.Name = "email_scan_status = 'x'; DROP TABLE domains; --" }, "selected"},
+		{"name is a column", func(w *core.Workflow) { w.Name = "email_scan_status" }, "maybe"},
+		{"name unknown", func(w *core.Workflow) { w.Name = "page_scrape" }, "selected"},
+		{"queued missing", func(w *core.Workflow) { w.Queued = nil }, "selected"},
+		{"no active values", func(w *core.Workflow) { w.Active = nil }, "selected"},
 	}
 	for _, c := range cases {
 		wf := core.EmailScan
 		c.mutate(&wf)
+		status := core.CurationSelected
+		if c.call == "maybe" {
+			status = core.CurationMaybe
+		}
 		err := s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-			var err error
-			if c.call == "primary" {
-				_, err = r.SetPrimary(ctx, wf, []uuid.UUID{d.ID}, core.CurationSelected, time.Now())
-			} else {
-				_, err = r.QueueSecondary(ctx, wf, []uuid.UUID{d.ID}, time.Now())
-			}
+			_, _, err := r.SetStatus(ctx, wf, []uuid.UUID{d.ID}, status, time.Now())
 			return err
 		})
 		require.ErrorIs(t, err, errUnknown, c.name)
@@ -337,24 +336,28 @@ func testRepoEdgeCases(t *testing.T, s ScanStore) {
 	ids := []uuid.UUID{ds[0].ID, ds[1].ID}
 
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-		got, err := r.SetPrimary(ctx, core.EmailScan, nil, core.CurationSelected, now)
+		got, queued, err := r.SetStatus(ctx, core.EmailScan, nil, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got, "an empty batch updates nothing")
-		got, err = r.QueueSecondary(ctx, core.EmailScan, []uuid.UUID{}, now)
+		require.Empty(t, queued)
+		got, queued, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{}, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got)
+		require.Empty(t, queued)
 
 		// A workflow whose active values are neither NULL nor Queued
 		// queues both rows: NULL is not active.
 		done := core.EmailScan
 		done.Queued, done.Active = core.TaskCompleted, []core.Secondary{core.TaskCancelled}
-		got, err = r.QueueSecondary(ctx, done, ids, now)
+		got, queued, err = r.SetStatus(ctx, done, ids, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.ElementsMatch(t, ids, got)
+		require.ElementsMatch(t, ids, queued)
 
-		got, err = r.SetPrimary(ctx, core.EmailScan, []uuid.UUID{uuid.New()}, core.CurationSelected, now)
+		got, queued, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{uuid.New()}, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got, "unknown IDs drop out without an error")
+		require.Empty(t, queued)
 		return nil
 	})
 	require.NoError(t, err)

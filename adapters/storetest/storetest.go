@@ -239,8 +239,8 @@ func testNotFound(t *testing.T, s Store) {
 	require.Equal(t, curation.UpdateResult{NotFound: []uuid.UUID{ghost1}}, res)
 }
 
-// failingUnit wraps a unit of work so that the secondary update fails after
-// the primary update ran in the same transaction.
+// failingUnit wraps a unit of work so that the status update fails after
+// its write ran in the same transaction.
 type failingUnit struct{ inner curation.UnitOfWork }
 
 var errInjected = errors.New("injected fault")
@@ -253,8 +253,11 @@ func (f failingUnit) Within(ctx context.Context, fn func(context.Context, curati
 
 type failingRepo struct{ curation.Repository }
 
-func (failingRepo) QueueSecondary(context.Context, core.Workflow, []uuid.UUID, time.Time) ([]uuid.UUID, error) {
-	return nil, errInjected
+func (f failingRepo) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, []uuid.UUID, error) {
+	if _, _, err := f.Repository.SetStatus(ctx, wf, ids, status, now); err != nil {
+		return nil, nil, err
+	}
+	return nil, nil, errInjected
 }
 
 func testAtomic(t *testing.T, s Store) {
@@ -353,7 +356,7 @@ func resetSecondary(t *testing.T, s Store, ids []uuid.UUID) {
 	done.Queued = core.TaskCompleted
 	done.Active = []core.Secondary{core.TaskCompleted}
 	require.NoError(t, s.Within(context.Background(), func(ctx context.Context, r curation.Repository) error {
-		_, err := r.QueueSecondary(ctx, done, ids, time.Now())
+		_, _, err := r.SetStatus(ctx, done, ids, core.CurationSelected, time.Now())
 		return err
 	}))
 }

@@ -10,19 +10,16 @@ import (
 )
 
 // Repository is what the status use case needs from storage inside one
-// transaction. Both methods are set-based: one statement for the whole batch,
-// never a round trip per domain.
+// transaction.
 type Repository interface {
-	// SetPrimary sets wf's primary status to status and updated_at to now on every
-	// domain of ids that exists, locking the rows in ID order first so that
-	// concurrent overlapping batches cannot deadlock. It returns the IDs it
-	// updated.
-	SetPrimary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, error)
-	// QueueSecondary sets wf's secondary status to wf.Queued and clears its
-	// error on the domains of ids for which wf.ShouldQueue(wf.Trigger,
-	// current) holds (NULL or not one of wf.Active). It returns the IDs it
-	// queued.
-	QueueSecondary(ctx context.Context, wf core.Workflow, ids []uuid.UUID, now time.Time) ([]uuid.UUID, error)
+	// SetStatus sets wf's primary status to status and updated_at to now
+	// on every domain of ids that exists, and, when status is wf.Trigger,
+	// queues in the same write the secondary status of those for which
+	// wf.ShouldQueue holds (clearing its error). It is one write per row:
+	// the rows are locked in ID order first, so concurrent overlapping
+	// batches cannot deadlock, and the rule sees each row as the batch
+	// before left it. It returns the IDs it updated and those it queued.
+	SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error)
 }
 
 // UnitOfWork runs fn in one transaction: if fn returns an error, or the

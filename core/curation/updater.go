@@ -80,17 +80,9 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 	var updated, queued []uuid.UUID
 	err := u.uow.Within(ctx, func(ctx context.Context, repo Repository) error {
 		var err error
-		updated, err = repo.SetPrimary(ctx, u.wf, ids, in.Status, now)
+		updated, queued, err = repo.SetStatus(ctx, u.wf, ids, in.Status, now)
 		if err != nil {
 			return fmt.Errorf("set %s status: %w", u.wf.Name, err)
-		}
-		queued = nil
-		if in.Status != u.wf.Trigger || len(updated) == 0 {
-			return nil
-		}
-		queued, err = repo.QueueSecondary(ctx, u.wf, updated, now)
-		if err != nil {
-			return fmt.Errorf("queue %s: %w", u.wf.Name, err)
 		}
 		return nil
 	})

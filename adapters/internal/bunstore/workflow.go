@@ -102,62 +102,70 @@ func ArgsFor(wf core.Workflow) (QueueArgs, error) {
 	}, nil
 }
 
-// queueSecondarySQL is the queueing rule in SQL, core.Workflow.ShouldQueue
-// for a batch whose primary status was just set to the trigger: the
-// secondary goes to queued, its error is cleared and the attempts shown go
-// back to zero, where the secondary is NULL or not active.
-// A NULL status counts as not active: "NULL <> ALL(...)" and "NULL NOT IN
-// (...)" are NULL, not true, hence the explicit IS NULL. It writes no jobs
-// row: the next claim starts the run.
-//
-// Inside the curation unit of work the rows are already locked (PostgreSQL:
-// SetPrimary took them in ID order) or the database is (SQLite: the writer
-// slot), so this statement waits for no one, and it sees the committed
-// result of any batch that held the rows before: no domain is queued twice.
-//
-// Arguments: ?ids and ?active are Dialect.OneOf lists.
-const queueSecondarySQL = `UPDATE domains SET
-	?secondary = ?queued, ?error_col = NULL, ?attempts = 0, updated_at = ?now
-WHERE id ?ids AND (?secondary IS NULL OR NOT (?secondary ?active))
-RETURNING id`
+// ShouldQueueSQL is the queueing rule in SQL, core.Workflow.ShouldQueue for
+// a row of domains: true when the batch sets the trigger (?trigger_set) and
+// the secondary status is NULL or not one of the active values (?active, a
+// Dialect.OneOf list). A NULL status counts as not active: "NULL <> ALL(...)"
+// and "NULL NOT IN (...)" are NULL, not true, hence the explicit IS NULL.
+// The stores' status statements embed it once, each evaluating it on the
+// row as the batch before left it (PostgreSQL: after taking the row lock in
+// ID order; SQLite: under the write lock). Queueing writes no jobs row: the
+// next claim starts the run.
+const ShouldQueueSQL = `(?trigger_set AND (?secondary IS NULL OR NOT (?secondary ?active)))`
 
-// queueArgs are queueSecondarySQL's arguments.
-type queueArgs struct {
+// StatusArgs are the named arguments of a store's status statement: the
+// queue's, the batch, the new primary value, and the rule's.
+type StatusArgs struct {
 	QueueArgs
-	IDs    schema.QueryAppender `bun:"ids"`
-	Active schema.QueryAppender `bun:"active"`
+	IDs        schema.QueryAppender `bun:"ids"`
+	Status     string               `bun:"status"`
+	TriggerSet bool                 `bun:"trigger_set"`
+	Active     schema.QueryAppender `bun:"active"`
+	// QueueIDs lists the IDs to queue (SQLite's second statement).
+	QueueIDs schema.QueryAppender `bun:"queue_ids"`
 }
 
-// QueueSecondary runs queueSecondarySQL on db (the unit of work's
-// transaction) for wf and returns the IDs it queued, in no order. oneOf is
-// the store's Dialect.OneOf.
-func QueueSecondary(ctx context.Context, db bun.IDB, oneOf func(any) schema.QueryAppender,
-	wf core.Workflow, ids []uuid.UUID, now time.Time,
-) ([]uuid.UUID, error) {
+// StatusArgsFor checks wf and returns the arguments of a status statement
+// setting status on ids at now; oneOf is the store's Dialect.OneOf.
+func StatusArgsFor(wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time,
+	oneOf func(any) schema.QueryAppender,
+) (StatusArgs, error) {
 	a, err := ArgsFor(wf)
 	if err != nil {
-		return nil, err
+		return StatusArgs{}, err
 	}
-	// An empty list renders as NULL and matches nothing: core rejects empty
-	// batches, and a workflow with no active values would queue nothing
-	// here, so refuse one rather than get the rule wrong.
-	if len(ids) == 0 {
-		return nil, nil
-	}
+	// An empty list renders as NULL, and "x NOT IN (NULL)" is never true:
+	// a workflow with no active values would queue nothing. Refuse one
+	// rather than get the rule wrong.
 	if len(wf.Active) == 0 {
-		return nil, fmt.Errorf("%w: %q has no active statuses", ErrUnknownWorkflow, wf.Name)
+		return StatusArgs{}, fmt.Errorf("%w: %q has no active statuses", ErrUnknownWorkflow, wf.Name)
 	}
 	active := make([]string, len(wf.Active))
 	for i, v := range wf.Active {
 		active[i] = v.String()
 	}
 	a.Now = now
-	var queued []uuid.UUID
-	if err := db.NewRaw(queueSecondarySQL, &queueArgs{QueueArgs: a, IDs: oneOf(ids), Active: oneOf(active)}).
-		Scan(ctx, &queued); err != nil {
-		return nil, fmt.Errorf("queue %s: %w", wf.Name, err)
+	return StatusArgs{QueueArgs: a, IDs: oneOf(ids), Status: string(status),
+		TriggerSet: status == wf.Trigger, Active: oneOf(active)}, nil
+}
+
+// StatusRow is one row a status statement returns: the domain and whether
+// it was queued.
+type StatusRow struct {
+	ID    uuid.UUID `bun:"id"`
+	Queue bool      `bun:"queue"`
+}
+
+// SplitQueued returns the IDs of rows, and of those queued.
+func SplitQueued(rows []StatusRow) (updated, queued []uuid.UUID) {
+	updated = make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		updated[i] = r.ID
+		if r.Queue {
+			queued = append(queued, r.ID)
+		}
 	}
-	return queued, nil
+	return updated, queued
 }
 
 // A fenced write changes a run only while it is running under the job's
