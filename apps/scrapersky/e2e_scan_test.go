@@ -42,7 +42,13 @@ func newSite(t *testing.T, pages int) *site {
 			fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
 			return
 		case r.URL.Path == "/slow" && block != nil:
-			slow <- struct{}{}
+			// Signal the first arrival; a second request (a retry, a
+			// rescue) must not block here forever, or the server's Close
+			// in the test's cleanup waits for it.
+			select {
+			case slow <- struct{}{}:
+			default:
+			}
 			select {
 			case <-block:
 			case <-r.Context().Done():
