@@ -361,6 +361,9 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 		signInTab(b, page)
 		waitRows(b, 5)
 
+		require.Equal(t, "From the previous run; a new scan is running",
+			browsertest.Eval[string](b, `document.querySelector('[data-domain="rescan.example"] [data-testid=contacts-found]').title`))
+		require.Empty(t, browsertest.Eval[string](b, `document.querySelector('[data-domain="empty.example"] [data-testid=contacts-found]').title`))
 		b.Do("open the re-scanned domain", chromedp.Click(rowSel("rescan.example", "open-detail")))
 		b.WaitFor("its contact", 5*time.Second, `document.querySelectorAll('[data-testid=contact-row]').length === 1`, "")
 		waitText(b, "#detail-previous", "A new scan is running: the figures and contacts below are from the previous run.")
@@ -395,6 +398,8 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 			waitText(b, "#detail-title", domain)
 			b.WaitFor(domain+" loaded", 5*time.Second, `document.getElementById('contacts-empty').checkVisibility()`, "")
 			require.Equal(t, want, textOf(b, "#contacts-empty"), domain)
+			b.WaitFor("the sitemap files of "+domain, 5*time.Second, `document.getElementById('sitemaps-empty').checkVisibility()`, "")
+			require.False(t, browsertest.Eval[bool](b, `document.getElementById('sitemaps-table').checkVisibility()`))
 			if domain == "first-run.example" {
 				require.Equal(t, "The first scan is running: no figures yet.", textOf(b, "#detail-previous"))
 				require.Equal(t, "—", textOf(b, `[data-testid=fact-pages] dd`))

@@ -456,6 +456,7 @@ function updateRow(r, d) {
   const scanned = d.page_scrape_status === 'Completed' || d.pages_scanned > 0 || d.contacts_found > 0;
   setText(r.contacts, scanned ? String(d.contacts_found) : '—');
   setText(r.pages, scanned ? String(d.pages_scanned) : '—');
+  markRowPrevious(r, d, scanned);
   const ago = formatAgo(d.updated_at);
   if (r.updated.dataset.at !== d.updated_at || r.updated.textContent !== ago) {
     r.updated.dataset.at = d.updated_at;
@@ -1347,6 +1348,7 @@ function renderSitemaps(data, d) {
     h('td', { 'data-label': 'Last modified' }, timeEl(f.last_modified)),
   )));
   $('sitemaps-empty').hidden = data.items.length > 0;
+  $('sitemaps-table').hidden = data.items.length === 0;
 }
 
 function scanRunning(d) {
@@ -1368,6 +1370,17 @@ function markPreviousRun(d) {
     if (!dd) continue;
     if (had) dd.append(h('span', { class: 'previous', 'data-testid': 'previous-run', text: ' (previous run)' }));
     else dd.textContent = '—';
+  }
+}
+
+// markRowPrevious marks a row's counts as the previous run's while a new
+// scan is queued or running.
+function markRowPrevious(r, d, scanned) {
+  const previous = scanned && scanRunning(d);
+  for (const td of [r.contacts, r.pages]) {
+    td.classList.toggle('previous', previous);
+    if (previous) td.title = 'From the previous run; a new scan is running';
+    else td.removeAttribute('title');
   }
 }
 
