@@ -243,6 +243,13 @@ func TestBrowserStateInURL(t *testing.T) {
 		b.WaitFor("no domain in the URL", 5*time.Second, `!location.hash.includes('domain=')`, `location.hash`)
 		require.Contains(t, browsertest.Eval[string](b, `location.hash`), "page=2")
 
+		// A link followed in the same tab changes the view too.
+		b.Do("follow a link", chromedp.Evaluate[chromedp.Void](`location.hash = 'email_scan_status=Maybe'`))
+		waitRows(b, 1)
+		require.Equal(t, []string{"northwind-traders.com"}, rowDomains(b))
+		require.Equal(t, "Maybe", browsertest.Eval[string](b, `document.getElementById('filter-email-scan').value`))
+		require.Equal(t, "updated_at:desc", browsertest.Eval[string](b, `document.getElementById('sort-select').value`))
+
 		// The link in a new tab (a new session: sign in first).
 		other := tab()
 		other.Do("open the link", chromedp.Navigate(link))
