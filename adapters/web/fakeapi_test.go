@@ -33,6 +33,9 @@ type fakeAPI struct {
 	domains map[string]*fakeDomain
 	queries []url.Values // of GET /api/v3/domains, in order
 	puts    []map[string]any
+
+	contactQueries []url.Values // of GET /api/v3/contacts, in order
+	csvQueries     []url.Values // of GET /api/v3/contacts.csv across domains
 }
 
 type fakeDomain struct {
@@ -54,7 +57,8 @@ type fakeDomain struct {
 
 	contacts []fakeContact
 	scans    []map[string]any // GET /api/v3/domains/{id}/scans items, newest first
-	movedAt  time.Time        // of the last status change of either workflow
+	sitemaps []fakeSitemap
+	movedAt  time.Time // of the last status change of either workflow
 }
 
 type fakeContact struct {
@@ -140,6 +144,7 @@ func (f *fakeAPI) routes(app *fiber.App) {
 	api.Get("/v3/domains/:id/scans", f.scans)
 	api.Get("/v3/domains/:id", f.get)
 	api.Get("/v3/contacts.csv", f.csv)
+	f.curationRoutes(api)
 }
 
 func detail(c *fiber.Ctx, status int, format string, args ...any) error {
@@ -531,6 +536,9 @@ func (f *fakeAPI) scans(c *fiber.Ctx) error {
 func (f *fakeAPI) csv(c *fiber.Ctx) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if c.Query("domain_id") == "" {
+		return f.csvAll(c)
+	}
 	d, ok := f.domains[c.Query("domain_id")]
 	if !ok {
 		return detail(c, fiber.StatusNotFound, "domain not found")

@@ -9,6 +9,8 @@ const LIVE_INTERVAL_MS = 3000;
 const SEARCH_DEBOUNCE_MS = 300;
 const CONTACTS_PAGE_SIZE = 50;
 const MAX_SUBMIT = 1000;
+// MAX_PUT_IDS is the API's limit of IDs in one status update.
+const MAX_PUT_IDS = 10000;
 
 const CURATION = ['New', 'Selected', 'Maybe', 'Not a Fit', 'Archived'];
 const TASK = ['Queued', 'InProgress', 'Completed', 'Error', 'Cancelled'];
@@ -51,6 +53,10 @@ const state = {
   detail: null, // { id, domain, contactsPage, opener }
   stats: null, // the last GET /api/v3/domains/stats, or null
   statsSeq: 0,
+  scrapeStatus: new Map(), // domain ID → page_scrape_status last seen
+  collecting: false, // gathering the IDs of every matching domain
+  urlDomain: '', // the domain the URL asks to open, until it is opened
+  contacts: { q: '', type: '', page: 1, seq: 0, timer: 0, loaded: false },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -270,6 +276,8 @@ async function signIn(ev) {
   try {
     if (await loadDomains()) {
       $('main').focus({ preventScroll: true });
+      openFromURL();
+      await loadAllContactsIfOpen();
       await loadSuppressions();
     }
   } finally {
@@ -312,7 +320,9 @@ async function loadDomains() {
     state.items = Array.isArray(data.items) ? data.items : [];
     state.total = data.total || 0;
     state.pages = data.pages || 0;
+    rememberStatuses(state.items);
     renderDomains();
+    syncURL();
     await loadStats();
     if (seq !== state.loadSeq) return false;
     scheduleLive();
@@ -446,6 +456,7 @@ function updateRow(r, d) {
   const scanned = d.page_scrape_status === 'Completed' || d.pages_scanned > 0 || d.contacts_found > 0;
   setText(r.contacts, scanned ? String(d.contacts_found) : '—');
   setText(r.pages, scanned ? String(d.pages_scanned) : '—');
+  markRowPrevious(r, d, scanned);
   const ago = formatAgo(d.updated_at);
   if (r.updated.dataset.at !== d.updated_at || r.updated.textContent !== ago) {
     r.updated.dataset.at = d.updated_at;
@@ -510,6 +521,7 @@ function renderSelection() {
     r.check.checked = state.selected.has(d.id);
     r.tr.classList.toggle('selected', r.check.checked);
   }
+  renderSelectMatching();
 }
 
 // ---- live refresh ---------------------------------------------------------
@@ -571,9 +583,14 @@ async function apply(kind, button) {
     showError('Select at least one domain first.');
     return;
   }
+  const ids = [...state.selected];
+  if (kind === 'email' && status === 'Selected' && !(await confirmRescan(ids))) {
+    notice('Nothing changed.');
+    return;
+  }
   button.disabled = true;
   try {
-    const res = await apiJSON('PUT', a.path, { json: { domain_ids: [...state.selected], [a.field]: status } });
+    const res = await putInBatches(a, ids, status);
     notice(a.message(res));
     // Domains that no longer exist cannot stay selected.
     for (const id of res.not_found_ids || []) state.selected.delete(id);
@@ -682,8 +699,12 @@ function openDetail(id, opener) {
   $('contacts-total').textContent = '';
   $('download-csv').disabled = true;
   $('detail-error').textContent = '';
+  $('sitemaps-body').replaceChildren();
+  $('sitemaps-wrap').hidden = true;
+  $('detail-previous').hidden = true;
   if (!$('detail').open) $('detail').showModal();
   $('detail-close').focus();
+  syncURL();
   loadDetail(true);
 }
 
@@ -697,16 +718,19 @@ async function loadDetail(first) {
   if (!det) return;
   const id = encodeURIComponent(det.id);
   try {
-    const [d, contacts, scans] = await Promise.all([
+    const [d, contacts, scans, sitemaps] = await Promise.all([
       apiJSON('GET', `/api/v3/domains/${id}`),
       apiJSON('GET', `/api/v3/domains/${id}/contacts?page=${det.contactsPage}&size=${CONTACTS_PAGE_SIZE}`),
       // The history is an extra: a server without it still shows the rest.
       apiJSON('GET', `/api/v3/domains/${id}/scans`).catch(() => null),
+      apiJSON('GET', `/api/v3/domains/${id}/sitemaps`).catch(() => null),
     ]);
     if (state.detail !== det) return;
     det.domain = d;
     renderDetail(d, contacts);
     renderScans(scans);
+    renderSitemaps(sitemaps, d);
+    markPreviousRun(d);
     $('detail-error').textContent = '';
   } catch (err) {
     if (state.detail !== det || (err instanceof APIError && err.status === 401)) return;
@@ -743,9 +767,12 @@ function renderDetail(d, contacts) {
     h('td', { 'data-label': 'Type' }, h('span', { class: 'badge type', dataset: { type: c.email_type }, text: c.email_type }),
       c.has_gmail ? h('span', { class: 'gmail', text: 'Gmail' }) : null),
     h('td', { 'data-label': 'Source page' }, sourceLink(c.source_url, d.domain)),
+    contextCell(c.context),
     h('td', { 'data-label': 'First seen' }, timeEl(c.first_seen_at)),
+    h('td', { 'data-label': 'Last seen', 'data-testid': 'contact-last-seen' }, timeEl(c.last_seen_at)),
   )));
   $('contacts-empty').hidden = items.length > 0;
+  setText($('contacts-empty'), noContactsText(d));
   setText($('contacts-total'), `(${contacts.total ?? items.length})`);
   $('download-csv').disabled = (contacts.total ?? items.length) === 0;
   const pages = contacts.pages || 0;
@@ -790,6 +817,7 @@ function closedDetail() {
   const det = state.detail;
   state.detail = null;
   if (!det) return;
+  syncURL();
   // The opener may have been replaced by a refresh: find the row's button.
   const target = det.opener && det.opener.isConnected ? det.opener : rowCache.get(det.id)?.name;
   if (target) target.focus();
@@ -801,15 +829,8 @@ async function downloadCSV(button) {
   if (!det) return;
   button.disabled = true;
   try {
-    const res = await api('GET', `/api/v3/contacts.csv?domain_id=${encodeURIComponent(det.id)}`, { accept: 'text/csv' });
-    const blob = await res.blob();
-    const url = URL.createObjectURL(blob);
     const name = (det.domain?.domain || 'domain').replace(/[^a-z0-9.-]+/gi, '_');
-    const a = h('a', { href: url, download: `${name}-contacts.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    await downloadBlob(`/api/v3/contacts.csv?domain_id=${encodeURIComponent(det.id)}`, `${name}-contacts.csv`);
   } catch (err) {
     if (!(err instanceof APIError && err.status === 401)) {
       $('detail-error').textContent = `Could not download the CSV: ${err instanceof APIError ? err.detail : err.message}`;
@@ -1035,6 +1056,366 @@ function wireControl() {
   $('suppress-form').addEventListener('submit', suppressSubmit);
 }
 
+// ---- select all matching, batches, re-scan confirmation -------------------
+
+const countFormat = new Intl.NumberFormat('en-US');
+
+function rememberStatuses(items) {
+  for (const d of items) state.scrapeStatus.set(d.id, d.page_scrape_status || null);
+}
+
+// renderSelectMatching offers to select every domain matching the filters
+// once the whole page is selected and more match than the page shows.
+function renderSelectMatching() {
+  const b = $('select-matching');
+  if (state.collecting) return;
+  const onPage = state.items.filter((d) => state.selected.has(d.id)).length;
+  const offer = state.items.length > 0 && onPage === state.items.length
+    && state.total > state.items.length && state.selected.size < state.total;
+  b.hidden = !offer;
+  if (offer) setText(b, `Select all ${countFormat.format(state.total)} matching`);
+}
+
+// selectMatching pages through the listing with the current filters and
+// selects every domain it returns.
+async function selectMatching() {
+  const b = $('select-matching');
+  state.collecting = true;
+  b.disabled = true;
+  const ids = [];
+  try {
+    const q = domainsQuery();
+    q.set('size', '100');
+    for (let page = 1, pages = 1; page <= pages; page++) {
+      q.set('page', String(page));
+      const data = await apiJSON('GET', `/api/v3/domains?${q}`);
+      const items = Array.isArray(data.items) ? data.items : [];
+      rememberStatuses(items);
+      for (const d of items) ids.push(d.id);
+      pages = data.pages || 0;
+      setText(b, `Selecting… ${countFormat.format(ids.length)} of ${countFormat.format(data.total || 0)}`);
+    }
+    for (const id of ids) state.selected.add(id);
+    notice(`${countFormat.format(ids.length)} matching domains selected`);
+  } catch (err) {
+    report('Could not select all matching domains', err);
+  } finally {
+    state.collecting = false;
+    b.disabled = false;
+    renderSelection();
+  }
+}
+
+// putInBatches sends one status update in batches the API accepts and adds
+// up the answers. A failure after some batches says how many were changed.
+async function putInBatches(a, ids, status) {
+  const sum = { updated_count: 0, queued_for_scan_count: 0, queued_count: 0, not_found_ids: [] };
+  for (let i = 0; i < ids.length; i += MAX_PUT_IDS) {
+    let res;
+    try {
+      res = await apiJSON('PUT', a.path, { json: { domain_ids: ids.slice(i, i + MAX_PUT_IDS), [a.field]: status } });
+    } catch (err) {
+      if (i > 0 && err instanceof APIError) err.detail = `${sum.updated_count} of ${ids.length} updated, then: ${err.detail}`;
+      throw err;
+    }
+    sum.updated_count += res.updated_count || 0;
+    sum.queued_for_scan_count += res.queued_for_scan_count || 0;
+    sum.queued_count += res.queued_count || 0;
+    sum.not_found_ids.push(...(res.not_found_ids || []));
+  }
+  return sum;
+}
+
+// confirmRescan asks before selecting domains whose scan completed, since
+// that scans them again; it resolves whether to go on.
+function confirmRescan(ids) {
+  const done = ids.filter((id) => state.scrapeStatus.get(id) === 'Completed').length;
+  if (done === 0) return Promise.resolve(true);
+  const dialog = $('confirm-rescan');
+  setText($('confirm-rescan-text'), `${countFormat.format(done)} of the ${plural(ids.length, 'selected domain', 'selected domains')} ${done === 1 ? 'was' : 'were'} already scanned (Completed). Selecting ${done === 1 ? 'it' : 'them'} scans ${done === 1 ? 'it' : 'them'} again.`);
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'rescan'), { once: true });
+    dialog.showModal();
+  });
+}
+
+// ---- the page's state in the URL ------------------------------------------
+
+// urlState is the hash that restores the view: the filters, the order, the
+// page, the open domain and the contacts view; defaults are left out.
+function urlState() {
+  const p = new URLSearchParams();
+  if (state.search) p.set('q', state.search);
+  for (const [k, v] of Object.entries(state.filters)) if (v) p.set(k, v);
+  if (state.sortBy !== 'updated_at' || !state.sortDesc) p.set('sort', `${state.sortBy}:${state.sortDesc ? 'desc' : 'asc'}`);
+  if (state.size !== 20) p.set('size', String(state.size));
+  if (state.page > 1) p.set('page', String(state.page));
+  const open = state.detail ? state.detail.id : state.urlDomain;
+  if (open) p.set('domain', open);
+  if ($('all-contacts-panel').open) {
+    p.set('contacts', '1');
+    if (state.contacts.q) p.set('cq', state.contacts.q);
+    if (state.contacts.type) p.set('ctype', state.contacts.type);
+    if (state.contacts.page > 1) p.set('cpage', String(state.contacts.page));
+  }
+  return p.toString();
+}
+
+function syncURL() {
+  const hash = urlState();
+  if (location.hash.slice(1) === hash) return;
+  history.replaceState(null, '', `${location.pathname}${location.search}${hash ? `#${hash}` : ''}`);
+}
+
+function setSelect(sel, value) {
+  sel.value = [...sel.options].some((o) => o.value === value) ? value : sel.options[0].value;
+}
+
+function positiveInt(s) {
+  const n = Number.parseInt(s || '', 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+// restoreFromURL sets the controls and the state from the hash; values the
+// page does not know fall back to their defaults.
+function restoreFromURL() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  $('filter-domain').value = p.get('q') || '';
+  for (const sel of document.querySelectorAll('#filters select[data-param]')) setSelect(sel, p.get(sel.dataset.param) || '');
+  setSelect($('page-size'), p.get('size') || '20');
+  readFilters();
+  const [key, dir] = (p.get('sort') || '').split(':');
+  const known = SORTS.some((s) => s.key === key);
+  state.sortBy = known ? key : 'updated_at';
+  state.sortDesc = known ? dir !== 'asc' : true;
+  renderSort();
+  state.page = positiveInt(p.get('page'));
+  state.urlDomain = p.get('domain') || '';
+  $('all-contacts-q').value = p.get('cq') || '';
+  setSelect($('all-contacts-type'), p.get('ctype') || '');
+  state.contacts.q = $('all-contacts-q').value.trim();
+  state.contacts.type = $('all-contacts-type').value;
+  state.contacts.page = positiveInt(p.get('cpage'));
+  state.contacts.loaded = false;
+  $('all-contacts-panel').open = p.get('contacts') === '1';
+}
+
+// openFromURL opens the domain a shared link names, once.
+function openFromURL() {
+  const id = state.urlDomain;
+  state.urlDomain = '';
+  if (id && (!state.detail || state.detail.id !== id)) openDetail(id, null);
+}
+
+async function urlChanged() {
+  if (location.hash.slice(1) === urlState()) return;
+  restoreFromURL();
+  if (!token()) return;
+  if (!state.urlDomain && $('detail').open) $('detail').close();
+  if (await loadDomains()) openFromURL();
+  await loadAllContactsIfOpen();
+}
+
+// ---- contacts across domains ----------------------------------------------
+
+function allContactsQuery() {
+  const q = new URLSearchParams();
+  if (state.contacts.q) q.set('q', state.contacts.q);
+  if (state.contacts.type) q.set('email_type', state.contacts.type);
+  return q;
+}
+
+async function loadAllContactsIfOpen() {
+  if ($('all-contacts-panel').open) await loadAllContacts();
+}
+
+async function loadAllContacts() {
+  const c = state.contacts;
+  const seq = ++c.seq;
+  const q = allContactsQuery();
+  q.set('page', String(c.page));
+  q.set('size', String(CONTACTS_PAGE_SIZE));
+  $('all-contacts-table').setAttribute('aria-busy', 'true');
+  try {
+    const data = await apiJSON('GET', `/api/v3/contacts?${q}`);
+    if (seq !== c.seq) return;
+    if (data.pages > 0 && c.page > data.pages) {
+      c.page = data.pages;
+      await loadAllContacts();
+      return;
+    }
+    c.loaded = true;
+    setText($('all-contacts-error'), '');
+    renderAllContacts(data);
+    syncURL();
+  } catch (err) {
+    if (seq !== c.seq || (err instanceof APIError && err.status === 401)) return;
+    setText($('all-contacts-error'), `Could not load the contacts: ${err instanceof APIError ? err.detail : err.message}`);
+  } finally {
+    if (seq === c.seq) $('all-contacts-table').setAttribute('aria-busy', 'false');
+  }
+}
+
+function contactHost(c) {
+  try {
+    return displayHost(new URL(c.source_url).host.replace(/^www\./, ''));
+  } catch {
+    return 'domain';
+  }
+}
+
+function contextCell(text) {
+  return h('td', { class: 'context', 'data-label': 'Context', 'data-testid': 'contact-context', text: text || '—' });
+}
+
+function renderAllContacts(data) {
+  const items = Array.isArray(data.items) ? data.items : [];
+  $('all-contacts-body').replaceChildren(...items.map((c) => {
+    const open = h('button', { type: 'button', class: 'link', 'data-testid': 'all-contact-domain', text: contactHost(c) });
+    open.addEventListener('click', () => openDetail(c.domain_id, open));
+    return h('tr', { 'data-testid': 'all-contact-row', dataset: { email: c.email } },
+      h('td', { class: 'email', 'data-label': 'Email', text: c.email }),
+      h('td', { 'data-label': 'Type' }, h('span', { class: 'badge type', dataset: { type: c.email_type }, text: c.email_type })),
+      h('td', { 'data-label': 'Domain' }, open),
+      contextCell(c.context),
+      h('td', { 'data-label': 'Last seen' }, timeEl(c.last_seen_at, true)),
+    );
+  }));
+  const total = data.total ?? items.length;
+  setText($('all-contacts-total'), `(${countFormat.format(total)})`);
+  const filtered = state.contacts.q !== '' || state.contacts.type !== '';
+  $('all-contacts-empty').hidden = items.length > 0;
+  setText($('all-contacts-empty'), items.length > 0 ? '' : (filtered ? 'No contacts match these filters.' : 'No contacts stored yet.'));
+  $('all-contacts-csv').disabled = total === 0;
+  const pages = data.pages || 0;
+  $('all-contacts-pager').hidden = pages <= 1;
+  setText($('all-contacts-page-info'), `Page ${state.contacts.page} of ${pages}`);
+  $('all-contacts-prev').disabled = state.contacts.page <= 1;
+  $('all-contacts-next').disabled = state.contacts.page >= pages;
+}
+
+function allContactsChanged() {
+  clearTimeout(state.contacts.timer);
+  state.contacts.q = $('all-contacts-q').value.trim();
+  state.contacts.type = $('all-contacts-type').value;
+  state.contacts.page = 1;
+  loadAllContacts();
+}
+
+// downloadBlob fetches a file with the bearer token and saves it: a link
+// with the token in its URL would leak it into logs and history.
+async function downloadBlob(path, filename) {
+  const res = await api('GET', path, { accept: 'text/csv' });
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function downloadAllContacts(button) {
+  button.disabled = true;
+  try {
+    const q = allContactsQuery().toString();
+    await downloadBlob(`/api/v3/contacts.csv${q ? `?${q}` : ''}`, 'contacts.csv');
+  } catch (err) {
+    if (!(err instanceof APIError && err.status === 401)) {
+      setText($('all-contacts-error'), `Could not download the CSV: ${err instanceof APIError ? err.detail : err.message}`);
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- detail: sitemap files, previous-run figures --------------------------
+
+function renderSitemaps(data, d) {
+  const wrap = $('sitemaps-wrap');
+  if (!data || !Array.isArray(data.items)) {
+    wrap.hidden = true;
+    return;
+  }
+  wrap.hidden = false;
+  $('sitemaps-body').replaceChildren(...data.items.map((f) => h('tr', { 'data-testid': 'sitemap-row' },
+    h('td', { class: 'email', 'data-label': 'Sitemap file' }, sourceLink(f.url, d.domain),
+      f.error ? h('p', { class: 'scan-error', 'data-testid': 'sitemap-file-error', text: `Error: ${f.error}` }) : null),
+    h('td', { 'data-label': 'Type', text: f.type || '—' }),
+    h('td', { 'data-label': 'Found by', text: f.discovery || '—' }),
+    h('td', { class: 'num', 'data-label': 'URLs', text: countFormat.format(f.url_count ?? 0) }),
+    h('td', { 'data-label': 'Last modified' }, timeEl(f.last_modified)),
+  )));
+  $('sitemaps-empty').hidden = data.items.length > 0;
+  $('sitemaps-table').hidden = data.items.length === 0;
+}
+
+function scanRunning(d) {
+  return d.page_scrape_status === 'Queued' || d.page_scrape_status === 'InProgress';
+}
+
+// markPreviousRun labels the scan figures and contacts as the previous
+// run's while a new scan is queued or running.
+function markPreviousRun(d) {
+  const note = $('detail-previous');
+  const had = !!d.page_scrape_finished_at || (d.pages_scanned ?? 0) > 0 || (d.contacts_found ?? 0) > 0;
+  note.hidden = !scanRunning(d);
+  if (!scanRunning(d)) return;
+  setText(note, had
+    ? 'A new scan is running: the figures and contacts below are from the previous run.'
+    : 'The first scan is running: no figures yet.');
+  for (const id of ['fact-pages', 'fact-contacts']) {
+    const dd = document.querySelector(`#detail-progress [data-testid=${id}] dd`);
+    if (!dd) continue;
+    if (had) dd.append(h('span', { class: 'previous', 'data-testid': 'previous-run', text: ' (previous run)' }));
+    else dd.textContent = '—';
+  }
+}
+
+// markRowPrevious marks a row's counts as the previous run's while a new
+// scan is queued or running.
+function markRowPrevious(r, d, scanned) {
+  const previous = scanned && scanRunning(d);
+  for (const td of [r.contacts, r.pages]) {
+    td.classList.toggle('previous', previous);
+    if (previous) td.title = 'From the previous run; a new scan is running';
+    else td.removeAttribute('title');
+  }
+}
+
+// noContactsText says why the list is empty: "no contacts" only after a
+// completed scan.
+function noContactsText(d) {
+  switch (d.page_scrape_status) {
+    case 'Completed': return 'No contacts found.';
+    case 'Queued': case 'InProgress': return 'Scanning: no contacts yet.';
+    case 'Error': return 'The scan failed before any contact was stored.';
+    case 'Cancelled': return 'The scan was cancelled before any contact was stored.';
+    default: return 'Not scanned yet.';
+  }
+}
+
+function wireCuration() {
+  $('select-matching').addEventListener('click', selectMatching);
+  const panel = $('all-contacts-panel');
+  panel.addEventListener('toggle', () => {
+    syncURL();
+    if (panel.open && !state.contacts.loaded && token()) loadAllContacts();
+  });
+  const form = $('all-contacts-filters');
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); allContactsChanged(); });
+  $('all-contacts-type').addEventListener('change', allContactsChanged);
+  $('all-contacts-q').addEventListener('input', () => {
+    clearTimeout(state.contacts.timer);
+    state.contacts.timer = setTimeout(allContactsChanged, SEARCH_DEBOUNCE_MS);
+  });
+  $('all-contacts-csv').addEventListener('click', (ev) => downloadAllContacts(ev.currentTarget));
+  $('all-contacts-prev').addEventListener('click', () => { state.contacts.page -= 1; loadAllContacts(); });
+  $('all-contacts-next').addEventListener('click', () => { state.contacts.page += 1; loadAllContacts(); });
+  window.addEventListener('hashchange', urlChanged);
+}
+
 // ---- wiring ---------------------------------------------------------------
 
 function wire() {
@@ -1107,6 +1488,7 @@ function wire() {
   $('download-csv').addEventListener('click', (ev) => downloadCSV(ev.currentTarget));
   $('contacts-prev').addEventListener('click', () => { state.detail.contactsPage -= 1; loadDetail(false); });
   $('contacts-next').addEventListener('click', () => { state.detail.contactsPage += 1; loadDetail(false); });
+  wireCuration();
 }
 
 // The filters fold away on narrow screens and are always open on wide ones,
@@ -1123,10 +1505,12 @@ async function start() {
   wireNarrow();
   readFilters();
   renderSort();
+  restoreFromURL();
   await loadConfig();
   if (token()) {
     showApp();
-    await loadDomains();
+    if (await loadDomains()) openFromURL();
+    await loadAllContactsIfOpen();
     await loadSuppressions();
   } else {
     showSignIn('');
