@@ -55,7 +55,7 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	d.PagesScanned = len(out.Pages)
 	d.ContactsFound = len(out.Contacts)
 	r.PagesScanned, r.ContactsFound = d.PagesScanned, d.ContactsFound
-	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, queue.Failure{}, out.FinishedAt)
 	return nil
 }
 

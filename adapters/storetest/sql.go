@@ -99,8 +99,8 @@ func testUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 		"claim":   func(wf core.Workflow) error { _, err := s.Claim(ctx, wf, 1, time.Minute, now); return err },
 		"extend":  func(wf core.Workflow) error { return s.Extend(ctx, wf, job, now) },
 		"release": func(wf core.Workflow) error { return s.Release(ctx, wf, job, now) },
-		"retry":   func(wf core.Workflow) error { return s.Retry(ctx, wf, job, now, "x", now) },
-		"fail":    func(wf core.Workflow) error { return s.Fail(ctx, wf, job, "x", now) },
+		"retry":   func(wf core.Workflow) error { return s.Retry(ctx, wf, job, now, queue.Failure{Public: "x"}, now) },
+		"fail":    func(wf core.Workflow) error { return s.Fail(ctx, wf, job, queue.Failure{Public: "x"}, now) },
 		"rescue":  func(wf core.Workflow) error { _, err := s.Rescue(ctx, wf, 1, now.Add(time.Hour)); return err },
 	}
 	for _, w := range workflows {

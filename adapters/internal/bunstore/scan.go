@@ -18,7 +18,7 @@ import (
 // (see fenceSQL), finishScanDomainSQL its domain half: Completed, the
 // counts, the finish time.
 const (
-	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, error_detail = NULL, finished_at = ?now,
 	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
 	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
 	finishScanDomainSQL = `UPDATE domains SET
