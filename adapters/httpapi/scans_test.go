@@ -46,10 +46,10 @@ func TestListScans(t *testing.T) {
 	}
 	t0 := time.Date(2026, 10, 2, 8, 0, 0, 0, time.UTC)
 	job := queueAndClaim(t0)
-	c := scan.Contact{ID: uuid.New(), DomainID: d.ID, Email: "info@fresh.example.com", Type: contact.TypeService,
+	c := contact.Contact{ID: uuid.New(), DomainID: d.ID, Email: "info@fresh.example.com", Type: contact.TypeService,
 		SourceURL: "https://fresh.example.com/", FirstSeenAt: t0, LastSeenAt: t0}
 	require.NoError(t, e.store.FinishScan(ctx, job, scan.Outcome{FinishedAt: t0.Add(90 * time.Second),
-		Contacts: []scan.Contact{c}, Pages: []scan.Page{{DomainID: d.ID, URL: "https://fresh.example.com/", Status: 200, EmailsFound: 1, FetchedAt: t0}}}))
+		Contacts: []contact.Contact{c}, Pages: []scan.Page{{DomainID: d.ID, URL: "https://fresh.example.com/", Status: 200, EmailsFound: 1, FetchedAt: t0}}}))
 	job = queueAndClaim(t0.Add(time.Hour))
 	// The detail is for the log: the run keeps it, no response shows it.
 	const detail = "robots.txt http://fresh.example.com/robots.txt from 10.1.2.3: Disallow: /"
