@@ -22,15 +22,14 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
 	"github.com/scrapersky/scrapersky-go/core/contact"
-	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 // Catalog serves the listings of the curation UI. *catalog.Lister
 // implements it.
 type Catalog interface {
 	ListDomains(ctx context.Context, q catalog.DomainQuery) (catalog.Page[core.Domain], error)
-	ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[scan.Contact], error)
-	DomainContacts(ctx context.Context, id uuid.UUID, q catalog.ContactQuery) (catalog.Page[scan.Contact], error)
+	ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[contact.Contact], error)
+	DomainContacts(ctx context.Context, id uuid.UUID, q catalog.ContactQuery) (catalog.Page[contact.Contact], error)
 	StreamContacts(ctx context.Context, f catalog.ContactFilter, fn func(catalog.ContactRow) error) error
 }
 

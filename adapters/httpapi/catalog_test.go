@@ -35,7 +35,7 @@ func (e *env) addDomains(t *testing.T, ds ...core.Domain) {
 
 // addContacts stores contacts for a new domain host as a finished scan
 // does, and returns the domain.
-func (e *env) addContacts(t *testing.T, host string, cs ...scan.Contact) core.Domain {
+func (e *env) addContacts(t *testing.T, host string, cs ...contact.Contact) core.Domain {
 	t.Helper()
 	ctx := context.Background()
 	d := core.NewDomain(host, seedTime)
@@ -59,8 +59,8 @@ func (e *env) addContacts(t *testing.T, host string, cs ...scan.Contact) core.Do
 	return d
 }
 
-func mkContact(email string, typ contact.Type, ctxText string) scan.Contact {
-	return scan.Contact{ID: uuid.New(), Email: email, Type: typ, HasGmail: strings.HasSuffix(email, "@gmail.com"),
+func mkContact(email string, typ contact.Type, ctxText string) contact.Contact {
+	return contact.Contact{ID: uuid.New(), Email: email, Type: typ, HasGmail: strings.HasSuffix(email, "@gmail.com"),
 		Context: ctxText, SourceURL: "http://site.example.com/contact", FirstSeenAt: seedTime, LastSeenAt: testNow}
 }
 
@@ -330,7 +330,7 @@ func TestContactsCSV(t *testing.T) {
 	e := newEnv(t)
 	tok := userToken(t, "u")
 	const n = 5_000
-	bulk := make([]scan.Contact, n)
+	bulk := make([]contact.Contact, n)
 	for i := range bulk {
 		bulk[i] = mkContact(fmt.Sprintf("p%05d@bulk.example.com", i), contact.TypeCorporate, "plain")
 	}
@@ -541,8 +541,8 @@ func TestOpenAPICatalogSchemas(t *testing.T) {
 		return out
 	}
 	require.Equal(t, sorted(jsonFields(&catalog.Page[core.Domain]{})), props("DomainPage"))
-	require.Equal(t, sorted(jsonFields(&catalog.Page[scan.Contact]{})), props("ContactPage"))
-	require.Equal(t, sorted(jsonFields(&scan.Contact{})), props("Contact"))
+	require.Equal(t, sorted(jsonFields(&catalog.Page[contact.Contact]{})), props("ContactPage"))
+	require.Equal(t, sorted(jsonFields(&contact.Contact{})), props("Contact"))
 	require.Equal(t, sorted(jsonFields(&importResponse{})), props("ImportResponse"))
 	require.Equal(t, sorted(jsonFields(&catalog.ImportRejection{})), props("ImportRejection"))
 	require.Equal(t, sorted(jsonFields(&rejection{})), props("Rejection"))

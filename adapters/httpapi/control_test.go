@@ -12,12 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 // scanContacts finishes the queued scan of the seeded scan-queued domain
 // with emails and returns the stored contacts.
-func scanContacts(t *testing.T, e *env, emails ...string) []scan.Contact {
+func scanContacts(t *testing.T, e *env, emails ...string) []contact.Contact {
 	t.Helper()
 	ctx := context.Background()
 	jobs, err := e.store.Claim(ctx, core.EmailScan, 1, time.Minute, testNow)

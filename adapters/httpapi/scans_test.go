@@ -41,17 +41,28 @@ func TestListScans(t *testing.T) {
 			if jobs[0].DomainID == d.ID {
 				return jobs[0]
 			}
-			require.NoError(t, e.store.Fail(ctx, core.EmailScan, jobs[0], "not this one", now))
+			require.NoError(t, e.store.Fail(ctx, core.EmailScan, jobs[0], queue.Failure{Public: "not this one"}, now))
 		}
 	}
 	t0 := time.Date(2026, 10, 2, 8, 0, 0, 0, time.UTC)
 	job := queueAndClaim(t0)
-	c := scan.Contact{ID: uuid.New(), DomainID: d.ID, Email: "info@fresh.example.com", Type: contact.TypeService,
+	c := contact.Contact{ID: uuid.New(), DomainID: d.ID, Email: "info@fresh.example.com", Type: contact.TypeService,
 		SourceURL: "https://fresh.example.com/", FirstSeenAt: t0, LastSeenAt: t0}
 	require.NoError(t, e.store.FinishScan(ctx, job, scan.Outcome{FinishedAt: t0.Add(90 * time.Second),
-		Contacts: []scan.Contact{c}, Pages: []scan.Page{{DomainID: d.ID, URL: "https://fresh.example.com/", Status: 200, EmailsFound: 1, FetchedAt: t0}}}))
+		Contacts: []contact.Contact{c}, Pages: []scan.Page{{DomainID: d.ID, URL: "https://fresh.example.com/", Status: 200, EmailsFound: 1, FetchedAt: t0}}}))
 	job = queueAndClaim(t0.Add(time.Hour))
-	require.NoError(t, e.store.Fail(ctx, core.EmailScan, job, "robots.txt disallows /", t0.Add(time.Hour+time.Second)))
+	// The detail is for the log: the run keeps it, no response shows it.
+	const detail = "robots.txt http://fresh.example.com/robots.txt from 10.1.2.3: Disallow: /"
+	require.NoError(t, e.store.Fail(ctx, core.EmailScan, job, queue.Failure{Public: "robots.txt disallows /", Detail: detail}, t0.Add(time.Hour+time.Second)))
+	runs, _, err := e.store.Runs(ctx, core.EmailScan, d.ID, 1, 0)
+	require.NoError(t, err)
+	require.Equal(t, detail, runs[0].ErrorDetail, "the store kept the detail")
+	for _, p := range []string{path, "/api/v3/domains/" + d.ID.String(), "/api/v3/domains?size=100"} {
+		res := e.do(t, request{method: "GET", path: p, token: userToken(t, "u")})
+		require.Equal(t, http.StatusOK, res.status, "%s: %s", p, res.raw)
+		require.Contains(t, string(res.raw), "robots.txt disallows /", p)
+		require.NotContains(t, string(res.raw), "10.1.2.3", "%s serves the error detail", p)
+	}
 
 	res = e.do(t, request{method: "GET", path: path + "?size=1", token: userToken(t, "u")})
 	require.Equal(t, http.StatusOK, res.status, "%s", res.raw)

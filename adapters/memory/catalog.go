@@ -11,7 +11,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
-	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 )
 
 // Compile-time check that Store provides the catalog's ports.
@@ -112,13 +112,13 @@ func pageOf[T any](all []T, offset, page, size int) catalog.Page[T] {
 
 // ListContacts returns the page of contacts q selects, ordered by email and
 // then ID.
-func (s *Store) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[scan.Contact], error) {
+func (s *Store) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[contact.Contact], error) {
 	if err := ctx.Err(); err != nil {
-		return catalog.Page[scan.Contact]{}, err
+		return catalog.Page[contact.Contact]{}, err
 	}
 	s.mu.RLock()
-	var match []scan.Contact
-	s.state.eachContact(q.ContactFilter, func(c scan.Contact) { match = append(match, c) })
+	var match []contact.Contact
+	s.state.eachContact(q.ContactFilter, func(c contact.Contact) { match = append(match, c) })
 	s.mu.RUnlock()
 	slices.SortFunc(match, compareContacts)
 	return pageOf(match, q.Offset(), q.Page, q.Size), nil
@@ -128,7 +128,7 @@ func (s *Store) ListContacts(ctx context.Context, q catalog.ContactQuery) (catal
 // order. Each batch is copied under the read lock, which is released
 // before fn runs, so a slow reader never blocks writers.
 func (s *Store) StreamContacts(ctx context.Context, f catalog.ContactFilter, fn func(catalog.ContactRow) error) error {
-	var after *scan.Contact
+	var after *contact.Contact
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -147,11 +147,11 @@ func (s *Store) StreamContacts(ctx context.Context, f catalog.ContactFilter, fn 
 }
 
 // contactBatch returns the first streamBatch contacts after the cursor.
-func (s *Store) contactBatch(f catalog.ContactFilter, after *scan.Contact) []catalog.ContactRow {
+func (s *Store) contactBatch(f catalog.ContactFilter, after *contact.Contact) []catalog.ContactRow {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var next []catalog.ContactRow
-	s.state.eachContact(f, func(c scan.Contact) {
+	s.state.eachContact(f, func(c contact.Contact) {
 		if after == nil || compareContacts(c, *after) > 0 {
 			next = append(next, catalog.ContactRow{Contact: c, Domain: s.state.domains[c.DomainID].Domain})
 		}
@@ -161,8 +161,8 @@ func (s *Store) contactBatch(f catalog.ContactFilter, after *scan.Contact) []cat
 }
 
 // eachContact calls fn with every contact f selects; the caller holds mu.
-func (st *state) eachContact(f catalog.ContactFilter, fn func(scan.Contact)) {
-	visit := func(cs map[string]scan.Contact) {
+func (st *state) eachContact(f catalog.ContactFilter, fn func(contact.Contact)) {
+	visit := func(cs map[string]contact.Contact) {
 		for _, c := range cs {
 			if (f.EmailType == nil || c.Type == *f.EmailType) && containsFold(c.Email, f.Q) {
 				fn(c)
@@ -178,7 +178,7 @@ func (st *state) eachContact(f catalog.ContactFilter, fn func(scan.Contact)) {
 	}
 }
 
-func compareContacts(a, b scan.Contact) int {
+func compareContacts(a, b contact.Contact) int {
 	if c := strings.Compare(a.Email, b.Email); c != 0 {
 		return c
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/analysis"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/suppression"
@@ -42,7 +43,7 @@ type state struct {
 	byHost   map[string]uuid.UUID
 	runs     map[uuid.UUID]run
 	open     map[openKey]uuid.UUID
-	contacts map[uuid.UUID]map[string]scan.Contact
+	contacts map[uuid.UUID]map[string]contact.Contact
 	pages    map[uuid.UUID]map[string]scan.Page
 	sitemaps map[uuid.UUID]map[string]analysis.File // by domain, then URL
 }
@@ -54,7 +55,7 @@ func NewStore() *Store {
 		byHost:   map[string]uuid.UUID{},
 		runs:     map[uuid.UUID]run{},
 		open:     map[openKey]uuid.UUID{},
-		contacts: map[uuid.UUID]map[string]scan.Contact{},
+		contacts: map[uuid.UUID]map[string]contact.Contact{},
 		pages:    map[uuid.UUID]map[string]scan.Page{},
 		sitemaps: map[uuid.UUID]map[string]analysis.File{},
 	}}

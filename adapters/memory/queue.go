@@ -143,16 +143,16 @@ func (s *Store) Release(ctx context.Context, wf core.Workflow, job queue.Job, no
 }
 
 // Retry puts the job back in the queue, due at at.
-func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return s.requeue(wf, job, &at, now, &msg, 0)
+func (s *Store) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, fl queue.Failure, now time.Time) error {
+	return s.requeue(wf, job, &at, now, &fl, 0)
 }
 
-func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time.Time, msg *string, attemptDelta int) error {
+func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time.Time, fl *queue.Failure, attemptDelta int) error {
 	return s.withJob(wf, job, func(f fields, r run, d core.Domain) {
-		if msg == nil {
-			msg = *f.errField(&d)
-		} else {
-			r.Error = *msg
+		msg := *f.errField(&d)
+		if fl != nil {
+			msg = &fl.Public
+			r.Error, r.ErrorDetail = fl.Public, fl.Detail
 		}
 		r.State, r.Attempt, r.NextAttemptAt = queue.RunWaiting, r.Attempt+attemptDelta, copyTime(at)
 		r.token, r.lease = uuid.Nil, time.Time{}
@@ -165,16 +165,17 @@ func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time
 }
 
 // Fail finishes the job with the workflow's failed status.
-func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
+func (s *Store) Fail(ctx context.Context, wf core.Workflow, job queue.Job, fl queue.Failure, now time.Time) error {
 	return s.withJob(wf, job, func(f fields, r run, d core.Domain) {
-		s.state.finish(f, wf.Failed, r, d, queue.RunFailed, msg, now)
+		s.state.finish(f, wf.Failed, r, d, queue.RunFailed, fl, now)
 	})
 }
 
-// finish ends run r of domain d in state rs, with msg as its error, and
-// sets the domain's secondary status to status.
-func (st *state) finish(f fields, status core.Secondary, r run, d core.Domain, rs queue.RunState, msg string, now time.Time) {
-	r.State, r.Error, r.FinishedAt = rs, msg, &now
+// finish ends run r of domain d in state rs, with fl as its error (none
+// when zero), and sets the domain's secondary status to status.
+func (st *state) finish(f fields, status core.Secondary, r run, d core.Domain, rs queue.RunState, fl queue.Failure, now time.Time) {
+	msg := fl.Public
+	r.State, r.Error, r.ErrorDetail, r.FinishedAt = rs, msg, fl.Detail, &now
 	r.token, r.lease, r.NextAttemptAt = uuid.Nil, time.Time{}, nil
 	st.putRun(r)
 	var errMsg *string
@@ -204,12 +205,14 @@ func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, n
 		}
 		d := st.domains[r.DomainID]
 		n++
+		// As the SQL stores: the detail names the claim fenced out.
+		detail := "lease of claim " + r.token.String() + " expired"
 		if r.Attempt >= maxAttempts {
-			st.finish(f, wf.Failed, r, d, queue.RunFailed, fmt.Sprintf("lease expired after %d attempts", r.Attempt), now)
+			st.finish(f, wf.Failed, r, d, queue.RunFailed, queue.Failure{Public: fmt.Sprintf("lease expired after %d attempts", r.Attempt), Detail: detail}, now)
 			continue
 		}
 		msg := "lease expired (worker lost)"
-		r.State, r.Error, r.token, r.lease, r.NextAttemptAt = queue.RunWaiting, msg, uuid.Nil, time.Time{}, nil
+		r.State, r.Error, r.ErrorDetail, r.token, r.lease, r.NextAttemptAt = queue.RunWaiting, msg, detail, uuid.Nil, time.Time{}, nil
 		st.putRun(r)
 		f.setSecondary(&d, wf.Queued, &msg)
 		d.UpdatedAt = now

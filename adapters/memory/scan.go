@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
@@ -32,7 +33,7 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	}
 	cs := s.state.contacts[d.ID]
 	if cs == nil {
-		cs = map[string]scan.Contact{}
+		cs = map[string]contact.Contact{}
 		s.state.contacts[d.ID] = cs
 	}
 	for _, c := range out.Contacts {
@@ -55,19 +56,19 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	d.PagesScanned = len(out.Pages)
 	d.ContactsFound = len(out.Contacts)
 	r.PagesScanned, r.ContactsFound = d.PagesScanned, d.ContactsFound
-	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, queue.Failure{}, out.FinishedAt)
 	return nil
 }
 
 // Contacts returns the domain's contacts ordered by email.
-func (s *Store) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error) {
+func (s *Store) Contacts(ctx context.Context, domainID uuid.UUID) ([]contact.Contact, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]scan.Contact, 0, len(s.state.contacts[domainID]))
+	out := make([]contact.Contact, 0, len(s.state.contacts[domainID]))
 	for _, c := range s.state.contacts[domainID] {
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b scan.Contact) int { return strings.Compare(a.Email, b.Email) })
+	slices.SortFunc(out, func(a, b contact.Contact) int { return strings.Compare(a.Email, b.Email) })
 	return out, nil
 }
 

@@ -58,7 +58,7 @@ func (s *Store) FinishAnalysis(ctx context.Context, job queue.Job, out analysis.
 	s.state.sitemaps[d.ID] = fs
 	d.SitemapCount = len(fs)
 	d.SitemapURLCount = out.TotalURLs
-	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, "", out.FinishedAt)
+	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, queue.Failure{}, out.FinishedAt)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/postgres"
 	"github.com/scrapersky/scrapersky-go/adapters/postgres/pgtest"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/curation"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
@@ -77,7 +78,7 @@ func fleetOutcome(j queue.Job, now time.Time) scan.Outcome {
 	for i := range 5 {
 		url := fmt.Sprintf("http://%s/p%d", j.Domain, i)
 		out.Pages = append(out.Pages, scan.Page{DomainID: j.DomainID, URL: url, Status: 200, EmailsFound: 1, FetchedAt: now})
-		out.Contacts = append(out.Contacts, scan.Contact{ID: uuid.New(), DomainID: j.DomainID,
+		out.Contacts = append(out.Contacts, contact.Contact{ID: uuid.New(), DomainID: j.DomainID,
 			Email: fmt.Sprintf("c%d@%s", i, j.Domain), Type: "corporate", SourceURL: url, FirstSeenAt: now, LastSeenAt: now})
 	}
 	return out

@@ -16,7 +16,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
-	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 )
 
 // queryLog records the statements a store runs, so a test can EXPLAIN
@@ -300,7 +300,7 @@ func TestStreamContactsBatches(t *testing.T) {
 		{"nothing", "nobody", 0},
 	}
 	for _, tc := range cases {
-		var got []scan.Contact
+		var got []contact.Contact
 		require.NoError(t, s.StreamContacts(ctx, catalog.ContactFilter{Q: tc.q}, func(r catalog.ContactRow) error {
 			require.Equal(t, job.Domain, r.Domain)
 			got = append(got, r.Contact)

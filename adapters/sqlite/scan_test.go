@@ -30,7 +30,7 @@ func claimScan(t *testing.T, s *sqlite.Store, prefix string, now time.Time) queu
 func outcome(job queue.Job, now time.Time, emails ...string) scan.Outcome {
 	out := scan.Outcome{FinishedAt: now}
 	for _, e := range emails {
-		out.Contacts = append(out.Contacts, scan.Contact{ID: uuid.New(), DomainID: job.DomainID, Email: e,
+		out.Contacts = append(out.Contacts, contact.Contact{ID: uuid.New(), DomainID: job.DomainID, Email: e,
 			Type: contact.TypeCorporate, Context: "mail " + e, SourceURL: "http://" + job.Domain + "/",
 			FirstSeenAt: now, LastSeenAt: now})
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/sqlite/sqlitetest"
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
 func TestParseURL(t *testing.T) {
@@ -205,7 +206,7 @@ func TestReopenKeepsState(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, jobs, 2)
 	require.NoError(t, s.FinishScan(ctx, jobs[0], outcome(jobs[0], now, "a@reopen.example.org")))
-	require.NoError(t, s.Fail(ctx, core.EmailScan, jobs[1], "robots.txt disallows /", now))
+	require.NoError(t, s.Fail(ctx, core.EmailScan, jobs[1], queue.Failure{Public: "robots.txt disallows /"}, now))
 	before := map[uuid.UUID]core.Domain{}
 	for _, id := range ids {
 		before[id], err = s.GetDomain(ctx, id)

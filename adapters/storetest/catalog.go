@@ -364,8 +364,8 @@ func catContactSeed(t *testing.T, s CatalogStore) []catalog.ContactRow {
 	for i, id := range ids {
 		host[id] = fmt.Sprintf("catc%d.example.org", i)
 	}
-	mk := func(domainID uuid.UUID, email string, typ contact.Type) scan.Contact {
-		return scan.Contact{
+	mk := func(domainID uuid.UUID, email string, typ contact.Type) contact.Contact {
+		return contact.Contact{
 			ID: uuid.New(), DomainID: domainID, Email: email, Type: typ, HasGmail: strings.HasSuffix(email, "@gmail.com"),
 			Context: "=cmd| write to " + email, SourceURL: "http://" + host[domainID] + "/contact",
 			FirstSeenAt: t0, LastSeenAt: t0.Add(time.Hour),
@@ -373,10 +373,10 @@ func catContactSeed(t *testing.T, s CatalogStore) []catalog.ContactRow {
 	}
 	var rows []catalog.ContactRow
 	for _, job := range jobs {
-		var cs []scan.Contact
+		var cs []contact.Contact
 		switch job.DomainID {
 		case ids[0]:
-			cs = []scan.Contact{
+			cs = []contact.Contact{
 				mk(job.DomainID, "info@catc0.example.org", contact.TypeService),
 				mk(job.DomainID, "first_last@catc0.example.org", contact.TypeCorporate),
 				mk(job.DomainID, "firstxlast@catc0.example.org", contact.TypeCorporate),
@@ -385,7 +385,7 @@ func catContactSeed(t *testing.T, s CatalogStore) []catalog.ContactRow {
 				mk(job.DomainID, "shared@partner.example.net", contact.TypeUnknown),
 			}
 		case ids[1]:
-			cs = []scan.Contact{
+			cs = []contact.Contact{
 				mk(job.DomainID, "sales@catc1.example.org", contact.TypeService),
 				mk(job.DomainID, "shared@partner.example.net", contact.TypeUnknown),
 			}
@@ -537,7 +537,7 @@ func rowIDs(rs []catalog.ContactRow) []uuid.UUID {
 	return ids
 }
 
-func scanIDs(cs []scan.Contact) []uuid.UUID {
+func scanIDs(cs []contact.Contact) []uuid.UUID {
 	ids := make([]uuid.UUID, len(cs))
 	for i, c := range cs {
 		ids[i] = c.ID

@@ -13,6 +13,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
@@ -186,7 +187,7 @@ func testDeleteRunning(t *testing.T, s ControlStore) {
 	require.Error(t, err)
 	require.True(t, fencedOut(err), "FinishScan on a deleted domain: %v", err)
 	require.True(t, fencedOut(s.Extend(ctx, core.EmailScan, jobs[0], now.Add(time.Hour))))
-	require.True(t, fencedOut(s.Fail(ctx, core.EmailScan, jobs[0], "boom", now)))
+	require.True(t, fencedOut(s.Fail(ctx, core.EmailScan, jobs[0], queue.Failure{Public: "boom"}, now)))
 	require.Empty(t, emailsOf(t, s, ids[0]), "a fenced-out finish writes nothing")
 	ps, err := s.Pages(ctx, ids[0])
 	require.NoError(t, err)

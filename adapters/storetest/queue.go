@@ -156,7 +156,7 @@ func testClaim(t *testing.T, s QueueStore, wf core.Workflow) {
 	require.Empty(t, none)
 
 	require.NoError(t, s.Extend(ctx, wf, jobs[0], now.Add(time.Hour)))
-	require.NoError(t, s.Fail(ctx, wf, jobs[0], "robots.txt disallows /", now))
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], queue.Failure{Public: "robots.txt disallows /"}, now))
 	st, msg := SecondaryOf(t, s, wf, jobs[0].DomainID)
 	require.Equal(t, wf.Failed, st)
 	require.Equal(t, "robots.txt disallows /", msg)
@@ -192,14 +192,14 @@ func testFencing(t *testing.T, s QueueStore, wf core.Workflow) {
 
 	// Every write of the zombie is refused.
 	require.ErrorIs(t, s.Extend(ctx, wf, old, now.Add(time.Hour)), core.ErrLeaseLost)
-	require.ErrorIs(t, s.Fail(ctx, wf, old, "late", now), core.ErrLeaseLost)
-	require.ErrorIs(t, s.Retry(ctx, wf, old, now, "late", now), core.ErrLeaseLost)
+	require.ErrorIs(t, s.Fail(ctx, wf, old, queue.Failure{Public: "late"}, now), core.ErrLeaseLost)
+	require.ErrorIs(t, s.Retry(ctx, wf, old, now, queue.Failure{Public: "late"}, now), core.ErrLeaseLost)
 	require.ErrorIs(t, s.Release(ctx, wf, old, now), core.ErrLeaseLost)
 	st, _ := SecondaryOf(t, s, wf, old.DomainID)
 	require.Equal(t, wf.Running, st, "the newer claim is untouched")
 
 	// A finished job is fenced too.
-	require.NoError(t, s.Fail(ctx, wf, again[0], "done", now))
+	require.NoError(t, s.Fail(ctx, wf, again[0], queue.Failure{Public: "done"}, now))
 	require.ErrorIs(t, s.Extend(ctx, wf, again[0], now.Add(time.Hour)), core.ErrLeaseLost)
 }
 
@@ -210,7 +210,7 @@ func testRetry(t *testing.T, s QueueStore, wf core.Workflow) {
 	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
-	require.NoError(t, s.Retry(ctx, wf, jobs[0], now.Add(time.Minute), "HTTP 503", now))
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], now.Add(time.Minute), queue.Failure{Public: "HTTP 503"}, now))
 	st, msg := SecondaryOf(t, s, wf, jobs[0].DomainID)
 	require.Equal(t, wf.Queued, st)
 	require.Equal(t, "HTTP 503", msg)
@@ -327,12 +327,12 @@ func testRequeue(t *testing.T, s QueueStore, wf core.Workflow) {
 	now := time.Now().UTC()
 	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
 	require.NoError(t, err)
-	require.NoError(t, s.Retry(ctx, wf, jobs[0], now, "HTTP 503", now))
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], now, queue.Failure{Public: "HTTP 503"}, now))
 	jobs, err = s.Claim(ctx, wf, 1, time.Minute, now.Add(time.Second))
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	require.Equal(t, 2, jobs[0].Attempt)
-	require.NoError(t, s.Fail(ctx, wf, jobs[0], "HTTP 503 after 2 attempts", now))
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], queue.Failure{Public: "HTTP 503 after 2 attempts"}, now))
 
 	// The user selects the failed domain again: a fresh job with every
 	// attempt available.
@@ -367,13 +367,13 @@ func testProgressColumns(t *testing.T, s QueueStore) {
 	require.Nil(t, d.PageScrapeFinishedAt)
 	require.True(t, d.UpdatedAt.Equal(t1))
 
-	require.NoError(t, s.Retry(ctx, wf, jobs[0], t1.Add(time.Hour), "HTTP 503", t1.Add(time.Second)))
+	require.NoError(t, s.Retry(ctx, wf, jobs[0], t1.Add(time.Hour), queue.Failure{Public: "HTTP 503"}, t1.Add(time.Second)))
 	t2 := t1.Add(2 * time.Hour)
 	jobs, err = s.Claim(ctx, wf, 1, time.Minute, t2)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	require.Equal(t, 2, jobs[0].Attempt)
-	require.NoError(t, s.Fail(ctx, wf, jobs[0], "robots.txt disallows /", t2.Add(time.Second)))
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], queue.Failure{Public: "robots.txt disallows /"}, t2.Add(time.Second)))
 	d, err = s.GetDomain(ctx, id)
 	require.NoError(t, err)
 	require.Equal(t, core.TaskError, *d.PageScrapeStatus)

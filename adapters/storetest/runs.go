@@ -23,9 +23,11 @@ type HistoryStore interface {
 }
 
 // RunHistory runs the scan history contract: every run of a domain is kept
-// with its attempts, counts, new contacts, times and outcome.
+// with its attempts, counts, new contacts, times and outcome, and its error
+// detail stays on the run.
 func RunHistory(t *testing.T, newStore func(t *testing.T) HistoryStore) {
 	t.Run("RunsAreKept", func(t *testing.T) { t.Parallel(); testRunsAreKept(t, newStore(t)) })
+	t.Run("FailureDetail", func(t *testing.T) { t.Parallel(); testFailureDetail(t, newStore(t)) })
 }
 
 func testRunsAreKept(t *testing.T, s HistoryStore) {
@@ -51,7 +53,7 @@ func testRunsAreKept(t *testing.T, s HistoryStore) {
 
 	// Run 1: a retry, then completed with three contacts, all new.
 	first := claim(t0)
-	require.NoError(t, s.Retry(ctx, wf, first, t0.Add(time.Minute), "HTTP 503", t0.Add(time.Second)))
+	require.NoError(t, s.Retry(ctx, wf, first, t0.Add(time.Minute), queue.Failure{Public: "HTTP 503"}, t0.Add(time.Second)))
 	again := claim(t0.Add(2 * time.Minute))
 	require.Equal(t, first.RunID, again.RunID, "a retry continues its run")
 	require.NoError(t, s.FinishScan(ctx, again, outcome(again, t0.Add(3*time.Minute), "a@history0.example.org", "b@history0.example.org", "c@history0.example.org")))
@@ -66,7 +68,7 @@ func testRunsAreKept(t *testing.T, s HistoryStore) {
 	// Run 3: failed.
 	QueueAgain(t, s, id)
 	third := claim(t0.Add(2 * time.Hour))
-	require.NoError(t, s.Fail(ctx, wf, third, "robots.txt disallows /", t0.Add(2*time.Hour+time.Second)))
+	require.NoError(t, s.Fail(ctx, wf, third, queue.Failure{Public: "robots.txt disallows /"}, t0.Add(2*time.Hour+time.Second)))
 
 	// Run 4: running.
 	QueueAgain(t, s, id)

@@ -18,7 +18,7 @@ import (
 type ScanStore interface {
 	QueueStore
 	scan.Results
-	Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error)
+	Contacts(ctx context.Context, domainID uuid.UUID) ([]contact.Contact, error)
 	Pages(ctx context.Context, domainID uuid.UUID) ([]scan.Page, error)
 }
 
@@ -88,7 +88,7 @@ func testFinish(t *testing.T, s ScanStore) {
 	cs, err := s.Contacts(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, cs, 2)
-	byEmail := map[string]scan.Contact{}
+	byEmail := map[string]contact.Contact{}
 	for _, c := range cs {
 		byEmail[c.Email] = c
 		require.Equal(t, id, c.DomainID)

@@ -99,8 +99,8 @@ func testUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 		"claim":   func(wf core.Workflow) error { _, err := s.Claim(ctx, wf, 1, time.Minute, now); return err },
 		"extend":  func(wf core.Workflow) error { return s.Extend(ctx, wf, job, now) },
 		"release": func(wf core.Workflow) error { return s.Release(ctx, wf, job, now) },
-		"retry":   func(wf core.Workflow) error { return s.Retry(ctx, wf, job, now, "x", now) },
-		"fail":    func(wf core.Workflow) error { return s.Fail(ctx, wf, job, "x", now) },
+		"retry":   func(wf core.Workflow) error { return s.Retry(ctx, wf, job, now, queue.Failure{Public: "x"}, now) },
+		"fail":    func(wf core.Workflow) error { return s.Fail(ctx, wf, job, queue.Failure{Public: "x"}, now) },
 		"rescue":  func(wf core.Workflow) error { _, err := s.Rescue(ctx, wf, 1, now.Add(time.Hour)); return err },
 	}
 	for _, w := range workflows {
@@ -124,8 +124,8 @@ func claimScan(t *testing.T, s ScanStore, prefix string, now time.Time) queue.Jo
 	return jobs[0]
 }
 
-func contactOf(job queue.Job, email string, now time.Time) scan.Contact {
-	return scan.Contact{ID: uuid.New(), DomainID: job.DomainID, Email: email, Type: contact.TypeCorporate,
+func contactOf(job queue.Job, email string, now time.Time) contact.Contact {
+	return contact.Contact{ID: uuid.New(), DomainID: job.DomainID, Email: email, Type: contact.TypeCorporate,
 		Context: "mail " + email, SourceURL: "http://" + job.Domain + "/", FirstSeenAt: now, LastSeenAt: now}
 }
 
@@ -140,7 +140,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 		outcome    func(job queue.Job) scan.Outcome
 		wantEmails []string
 		wantURLs   []string
-		check      func(t *testing.T, cs []scan.Contact, ps []scan.Page)
+		check      func(t *testing.T, cs []contact.Contact, ps []scan.Page)
 	}{
 		{
 			name:    "nothing fetched",
@@ -153,7 +153,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 				again := contactOf(job, "a@x.example.org", later)
 				again.Context = "second sighting"
 				return scan.Outcome{
-					Contacts: []scan.Contact{first, contactOf(job, "b@x.example.org", now), again},
+					Contacts: []contact.Contact{first, contactOf(job, "b@x.example.org", now), again},
 					Pages: []scan.Page{
 						{URL: "http://x.example.org/", Status: 500, FetchedAt: now},
 						{URL: "http://x.example.org/", Status: 200, EmailsFound: 2, FetchedAt: later},
@@ -163,7 +163,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 			},
 			wantEmails: []string{"a@x.example.org", "b@x.example.org"},
 			wantURLs:   []string{"http://x.example.org/"},
-			check: func(t *testing.T, cs []scan.Contact, ps []scan.Page) {
+			check: func(t *testing.T, cs []contact.Contact, ps []scan.Page) {
 				require.Equal(t, "mail a@x.example.org", cs[0].Context, "the first record is kept")
 				require.True(t, cs[0].FirstSeenAt.Equal(now))
 				require.True(t, cs[0].LastSeenAt.Equal(later), "with the last sighting")
@@ -177,7 +177,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 				c := contactOf(job, "c@x.example.org", now)
 				c.DomainID = uuid.New()
 				return scan.Outcome{
-					Contacts:   []scan.Contact{c},
+					Contacts:   []contact.Contact{c},
 					Pages:      []scan.Page{{DomainID: uuid.New(), URL: "http://x.example.org/c", Status: 200, EmailsFound: 1, FetchedAt: now}},
 					FinishedAt: now,
 				}
@@ -191,7 +191,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 				long := contactOf(job, "b@x.example.org", now)
 				long.Context = strings.Repeat("é", scan.MaxContextLength)
 				return scan.Outcome{
-					Contacts: []scan.Contact{long, contactOf(job, "B@x.example.org", now), contactOf(job, "a_b@x.example.org", now), contactOf(job, "a.b@x.example.org", now)},
+					Contacts: []contact.Contact{long, contactOf(job, "B@x.example.org", now), contactOf(job, "a_b@x.example.org", now), contactOf(job, "a.b@x.example.org", now)},
 					Pages: []scan.Page{
 						{URL: "http://x.example.org/b", Status: 200, FetchedAt: now},
 						{URL: "http://x.example.org/B", Status: 200, FetchedAt: now},
@@ -201,7 +201,7 @@ func testFinishOutcomes(t *testing.T, newStore ScanFactory) {
 			},
 			wantEmails: []string{"B@x.example.org", "a.b@x.example.org", "a_b@x.example.org", "b@x.example.org"},
 			wantURLs:   []string{"http://x.example.org/B", "http://x.example.org/b"},
-			check: func(t *testing.T, cs []scan.Contact, _ []scan.Page) {
+			check: func(t *testing.T, cs []contact.Contact, _ []scan.Page) {
 				require.Equal(t, strings.Repeat("é", scan.MaxContextLength), cs[3].Context)
 			},
 		},
@@ -258,7 +258,7 @@ func testFinishAtomic(t *testing.T, s ScanStore) {
 	bad := contactOf(job, "x@atomic0.example.org", now)
 	bad.Type = "bogus"
 	out := scan.Outcome{
-		Contacts:   []scan.Contact{contactOf(job, "ok@atomic0.example.org", now), bad},
+		Contacts:   []contact.Contact{contactOf(job, "ok@atomic0.example.org", now), bad},
 		Pages:      []scan.Page{{URL: "http://atomic0.example.org/", Status: 200, EmailsFound: 2, FetchedAt: now}},
 		FinishedAt: now,
 	}

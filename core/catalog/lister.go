@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
-	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 )
 
 // Lister is the read use case of the curation UI: it validates a query and
@@ -35,13 +35,13 @@ func (l *Lister) ListDomains(ctx context.Context, q DomainQuery) (Page[core.Doma
 // ListContacts returns the page of contacts q selects, or a *QueryError
 // when q is invalid. An unknown q.DomainID is a filter like any other: it
 // selects nothing.
-func (l *Lister) ListContacts(ctx context.Context, q ContactQuery) (Page[scan.Contact], error) {
+func (l *Lister) ListContacts(ctx context.Context, q ContactQuery) (Page[contact.Contact], error) {
 	if err := q.Validate(); err != nil {
-		return Page[scan.Contact]{}, fmt.Errorf("list contacts: %w", err)
+		return Page[contact.Contact]{}, fmt.Errorf("list contacts: %w", err)
 	}
 	p, err := l.store.ListContacts(ctx, q)
 	if err != nil {
-		return Page[scan.Contact]{}, fmt.Errorf("list contacts: %w", err)
+		return Page[contact.Contact]{}, fmt.Errorf("list contacts: %w", err)
 	}
 	return p, nil
 }
@@ -50,17 +50,17 @@ func (l *Lister) ListContacts(ctx context.Context, q ContactQuery) (Page[scan.Co
 // selects; q.DomainID is ignored. Unlike the filter of ListContacts, an
 // unknown domain is an error wrapping core.ErrNotFound: the domain is the
 // resource listed.
-func (l *Lister) DomainContacts(ctx context.Context, id uuid.UUID, q ContactQuery) (Page[scan.Contact], error) {
+func (l *Lister) DomainContacts(ctx context.Context, id uuid.UUID, q ContactQuery) (Page[contact.Contact], error) {
 	q.DomainID = &id
 	if err := q.Validate(); err != nil {
-		return Page[scan.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
+		return Page[contact.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
 	}
 	if _, err := l.store.GetDomain(ctx, id); err != nil {
-		return Page[scan.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
+		return Page[contact.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
 	}
 	p, err := l.store.ListContacts(ctx, q)
 	if err != nil {
-		return Page[scan.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
+		return Page[contact.Contact]{}, fmt.Errorf("list contacts of %s: %w", id, err)
 	}
 	return p, nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/scrapersky/scrapersky-go/core"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/curation"
-	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 // DomainLister reads pages of domains.
@@ -20,7 +20,7 @@ type ContactLister interface {
 	// ListContacts returns the page of contacts q selects, ordered by email
 	// (byte order) and then ID, and the number matching q's filter. q has
 	// been validated.
-	ListContacts(ctx context.Context, q ContactQuery) (Page[scan.Contact], error)
+	ListContacts(ctx context.Context, q ContactQuery) (Page[contact.Contact], error)
 }
 
 // ContactStreamer reads every contact a filter selects without holding them

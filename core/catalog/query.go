@@ -14,7 +14,6 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/contact"
-	"github.com/scrapersky/scrapersky-go/core/scan"
 )
 
 // Paging limits.
@@ -233,7 +232,7 @@ func (q ContactQuery) Offset() int { return (q.Page - 1) * q.Size }
 
 // ContactRow is one contact with its domain's name, a row of the export.
 type ContactRow struct {
-	scan.Contact
+	contact.Contact
 	// Domain is the host of the contact's domain.
 	Domain string
 }

@@ -78,7 +78,7 @@ func TestRunningJobKeepsItsLease(t *testing.T) {
 	h := queue.HandlerFunc(func(ctx context.Context, j queue.Job) error {
 		if runs.Add(1) > 1 {
 			// Only a rescue puts the domain back: finish the second run at once.
-			return s.Fail(ctx, wf, j, "run again after a rescue", clock.Now())
+			return s.Fail(ctx, wf, j, queue.Failure{Public: "run again after a rescue"}, clock.Now())
 		}
 		claimedLease <- j.LeaseExpiresAt
 		// The job runs long: by the next extension the clock reads an hour later.
@@ -94,7 +94,7 @@ func TestRunningJobKeepsItsLease(t *testing.T) {
 			return err
 		}
 		rescued <- n
-		return s.Fail(ctx, wf, j, "finished", later)
+		return s.Fail(ctx, wf, j, queue.Failure{Public: "finished"}, later)
 	})
 	hooks := queue.Hooks{Finished: func(_ core.Workflow, o string) {
 		select {

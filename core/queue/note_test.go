@@ -44,7 +44,7 @@ func TestJobDoneLogsNotesAndDuration(t *testing.T) {
 	h := queue.HandlerFunc(func(ctx context.Context, j queue.Job) error {
 		queue.Note(ctx, "pages", 7, "contacts", 3)
 		time.Sleep(5 * time.Millisecond)
-		return s.Fail(ctx, core.EmailScan, j, "noted", time.Now()) // leaves the queue; the worker sees success
+		return s.Fail(ctx, core.EmailScan, j, queue.Failure{Public: "noted"}, time.Now()) // leaves the queue; the worker sees success
 	})
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))

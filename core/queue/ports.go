@@ -49,15 +49,25 @@ type Queue interface {
 	// Release puts the job back to wf.Queued and gives the attempt back
 	// (shutdown).
 	Release(ctx context.Context, wf core.Workflow, job Job, now time.Time) error
-	// Retry puts the job back to wf.Queued, due at at, recording msg as the
-	// last error.
-	Retry(ctx context.Context, wf core.Workflow, job Job, at time.Time, msg string, now time.Time) error
-	// Fail finishes the job with wf.Failed and msg as its error.
-	Fail(ctx context.Context, wf core.Workflow, job Job, msg string, now time.Time) error
+	// Retry puts the job back to wf.Queued, due at at, recording f as the
+	// run's last error (f.Public also as the domain's).
+	Retry(ctx context.Context, wf core.Workflow, job Job, at time.Time, f Failure, now time.Time) error
+	// Fail finishes the job with wf.Failed and f as its error (f.Public
+	// also as the domain's).
+	Fail(ctx context.Context, wf core.Workflow, job Job, f Failure, now time.Time) error
 	// Rescue finds Running domains whose lease expired before now: those
 	// with attempts left go back to wf.Queued, the others to wf.Failed. It
 	// returns how many it moved.
 	Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error)
+}
+
+// Failure is why a run failed or will retry, told twice: Public is the
+// short text users read (the run's and the domain's error); Detail is the
+// full cause for operators (the run's error detail, "" for none). The
+// stores keep Detail on the run only, and nothing serves it to users.
+type Failure struct {
+	Public string
+	Detail string
 }
 
 // Handler does one job's work and records its result in the same fenced

@@ -60,6 +60,9 @@ type Run struct {
 	NewContacts   int
 	// Error is the last error, meant for users ("" for none).
 	Error string
+	// ErrorDetail is the last error's full cause, for operators and the
+	// log only: never serve it to users ("" for none).
+	ErrorDetail string
 }
 
 // Duration is how long a finished run took from its first claim, or 0

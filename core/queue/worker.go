@@ -262,7 +262,8 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		if msg != err.Error() {
 			msg += "; will retry"
 		}
-		if rerr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Retry(ctx, w.wf, job, at, msg, now) }); rerr != nil {
+		fl := Failure{Public: msg, Detail: err.Error()}
+		if rerr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Retry(ctx, w.wf, job, at, fl, now) }); rerr != nil {
 			log.ErrorContext(octx, "retry failed", "error", rerr)
 		} else {
 			log.WarnContext(octx, "job will retry", "error", err, "next_attempt_at", at, "duration_ms", time.Since(started).Milliseconds())
@@ -273,7 +274,8 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 		if isTransient(err) {
 			msg = fmt.Sprintf("%s; gave up after %s", msg, runs(job.Attempt))
 		}
-		if ferr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Fail(ctx, w.wf, job, msg, now) }); ferr != nil {
+		fl := Failure{Public: msg, Detail: err.Error()}
+		if ferr := outcomeRetry.Do(octx, func(ctx context.Context) error { return w.q.Fail(ctx, w.wf, job, fl, now) }); ferr != nil {
 			log.ErrorContext(octx, "recording failure failed", "error", ferr)
 		} else {
 			log.WarnContext(octx, "job failed", "error", err, "message", msg, "duration_ms", time.Since(started).Milliseconds())

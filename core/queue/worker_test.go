@@ -73,7 +73,7 @@ func TestEveryDomainHandledOnceAcrossWorkers(t *testing.T) {
 		seen[j.DomainID]++
 		mu.Unlock()
 		// Finish the job so it leaves the queue.
-		return s.Fail(ctx, core.EmailScan, j, "handled", time.Now())
+		return s.Fail(ctx, core.EmailScan, j, queue.Failure{Public: "handled"}, time.Now())
 	})
 	var stops []func()
 	for range 4 {
@@ -181,7 +181,7 @@ func TestShutdownLetsShortJobsFinish(t *testing.T) {
 	h := queue.HandlerFunc(func(ctx context.Context, j queue.Job) error {
 		close(started)
 		time.Sleep(20 * time.Millisecond) // shorter than the grace period
-		return s.Fail(ctx, core.EmailScan, j, "finished during shutdown", time.Now())
+		return s.Fail(ctx, core.EmailScan, j, queue.Failure{Public: "finished during shutdown"}, time.Now())
 	})
 	c := fastConfig()
 	c.ShutdownTimeout = 2 * time.Second

@@ -43,19 +43,6 @@ type Scanner interface {
 	Scan(ctx context.Context, site string) (Report, error)
 }
 
-// Contact is a classified email address found on a domain.
-type Contact struct {
-	ID          uuid.UUID    `json:"id"`
-	DomainID    uuid.UUID    `json:"domain_id"`
-	Email       string       `json:"email"`
-	Type        contact.Type `json:"email_type"`
-	HasGmail    bool         `json:"has_gmail"`
-	Context     string       `json:"context"`
-	SourceURL   string       `json:"source_url"`
-	FirstSeenAt time.Time    `json:"first_seen_at"`
-	LastSeenAt  time.Time    `json:"last_seen_at"`
-}
-
 // Page records one fetched page of a scan.
 type Page struct {
 	DomainID    uuid.UUID `json:"domain_id"`
@@ -65,9 +52,10 @@ type Page struct {
 	FetchedAt   time.Time `json:"fetched_at"`
 }
 
-// Outcome is a finished scan, written at once.
+// Outcome is a finished scan, written at once: the contacts (stored as
+// contact.Contact) and the pages.
 type Outcome struct {
-	Contacts   []Contact
+	Contacts   []contact.Contact
 	Pages      []Page
 	FinishedAt time.Time
 }
@@ -143,7 +131,7 @@ func Build(domainID uuid.UUID, site string, rep Report, now time.Time) Outcome {
 				continue
 			}
 			seen[f.Email] = true
-			out.Contacts = append(out.Contacts, Contact{
+			out.Contacts = append(out.Contacts, contact.Contact{
 				ID:          uuid.New(),
 				DomainID:    domainID,
 				Email:       f.Email,

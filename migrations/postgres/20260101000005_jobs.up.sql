@@ -33,6 +33,9 @@ CREATE TABLE jobs (
     contacts_new     int         NOT NULL DEFAULT 0,
     -- The last error, meant for users.
     error            text        NULL,
+    -- Its full cause, for operators: the log's text, never served to
+    -- users.
+    error_detail     text        NULL,
 
     CONSTRAINT jobs_workflow_check CHECK (workflow IN ('email_scan', 'sitemap_curation')),
     CONSTRAINT jobs_state_check CHECK (state IN ('running', 'waiting', 'completed', 'failed')),
@@ -63,6 +66,8 @@ ALTER TABLE contacts ADD COLUMN first_seen_run uuid NULL;
 -- was tried before (attempts or a retry time) a waiting run; a finished
 -- domain a finished run with its counts. A queued domain never tried gets
 -- none: its first claim starts one.
+-- The domains kept only the public error (the cause went to the log), so
+-- a moved run's error_detail is NULL rather than a copy.
 INSERT INTO jobs (id, workflow, domain_id, state, attempt, claim_token, lease_expires_at,
     next_attempt_at, started_at, finished_at, pages_scanned, contacts_found, error)
 SELECT gen_random_uuid(), 'email_scan', id,

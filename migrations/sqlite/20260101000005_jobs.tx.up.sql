@@ -34,6 +34,9 @@ CREATE TABLE jobs (
     contacts_new     INTEGER NOT NULL DEFAULT 0,
     -- The last error, meant for users.
     error            TEXT    NULL,
+    -- Its full cause, for operators: the log's text, never served to
+    -- users.
+    error_detail     TEXT    NULL,
 
     CONSTRAINT jobs_id_check CHECK (length(id) = 36 AND length(claim_token) = 36),
     CONSTRAINT jobs_workflow_check CHECK (workflow IN ('email_scan', 'sitemap_curation')),
@@ -65,6 +68,8 @@ ALTER TABLE contacts ADD COLUMN first_seen_run TEXT NULL;
 -- was tried before (attempts or a retry time) a waiting run; a finished
 -- domain a finished run with its counts. A queued domain never tried gets
 -- none: its first claim starts one.
+-- The domains kept only the public error (the cause went to the log), so
+-- a moved run's error_detail is NULL rather than a copy.
 INSERT INTO jobs (id, workflow, domain_id, state, attempt, claim_token, lease_expires_at,
     next_attempt_at, started_at, finished_at, pages_scanned, contacts_found, error)
 SELECT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))), 'email_scan', id,

@@ -130,7 +130,7 @@ func TestOutcomeRows(t *testing.T) {
 	domainID := uuid.New()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	first := uuid.New()
-	contacts := contactRows(queue.Job{DomainID: domainID}, []scan.Contact{
+	contacts := contactRows(queue.Job{DomainID: domainID}, []contact.Contact{
 		{ID: first, DomainID: uuid.New(), Email: "a@a.example", Type: contact.TypeService, FirstSeenAt: t0, LastSeenAt: t0},
 		{ID: uuid.New(), Email: "b@a.example", Type: contact.TypeFree, FirstSeenAt: t0, LastSeenAt: t0},
 		{ID: uuid.New(), Email: "a@a.example", Type: contact.TypeFree, FirstSeenAt: t0, LastSeenAt: t0.Add(time.Hour)},

@@ -10,7 +10,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/catalog"
-	"github.com/scrapersky/scrapersky-go/core/scan"
+	"github.com/scrapersky/scrapersky-go/core/contact"
 )
 
 // StreamBatch is how many contacts one query of StreamContacts reads.
@@ -138,7 +138,7 @@ func whereContacts(d Dialect, sel *bun.SelectQuery, f catalog.ContactFilter) *bu
 
 // ListContacts returns the page of contacts q selects, ordered by email in
 // byte order and then ID.
-func (c Common) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[scan.Contact], error) {
+func (c Common) ListContacts(ctx context.Context, q catalog.ContactQuery) (catalog.Page[contact.Contact], error) {
 	d := c.D
 	var rows []ContactRow
 	err := whereContacts(d, d.DB.NewSelect().Model(&rows), q.ContactFilter).
@@ -146,17 +146,17 @@ func (c Common) ListContacts(ctx context.Context, q catalog.ContactQuery) (catal
 		Limit(q.Size).Offset(q.Offset()).
 		Scan(ctx)
 	if err != nil {
-		return catalog.Page[scan.Contact]{}, fmt.Errorf("list contacts: %w", err)
+		return catalog.Page[contact.Contact]{}, fmt.Errorf("list contacts: %w", err)
 	}
 	total := len(rows)
 	if q.Offset() > 0 || len(rows) == q.Size {
 		n, err := whereContacts(d, d.DB.NewSelect().Model((*ContactRow)(nil)), q.ContactFilter).Count(ctx)
 		if err != nil {
-			return catalog.Page[scan.Contact]{}, fmt.Errorf("count contacts: %w", err)
+			return catalog.Page[contact.Contact]{}, fmt.Errorf("count contacts: %w", err)
 		}
 		total = n
 	}
-	items := make([]scan.Contact, len(rows))
+	items := make([]contact.Contact, len(rows))
 	for i, r := range rows {
 		items[i] = r.Core()
 	}

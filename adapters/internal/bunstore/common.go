@@ -33,14 +33,14 @@ func (c Common) Release(ctx context.Context, wf core.Workflow, job queue.Job, no
 	return fenced(ctx, c.D, "release", releaseRunSQL, releaseDomainSQL, wf, job, func(a *QueueArgs) { a.Now = now })
 }
 
-// Retry puts the job back in the queue, due at at, with msg as its error,
-// if the job still owns its domain.
-func (c Common) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, msg string, now time.Time) error {
-	return fenced(ctx, c.D, "retry", retryRunSQL, retryDomainSQL, wf, job, func(a *QueueArgs) { a.At, a.Msg, a.Now = at, msg, now })
+// Retry puts the job back in the queue, due at at, with f as its error
+// (f.Detail on the run only), if the job still owns its domain.
+func (c Common) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at time.Time, f queue.Failure, now time.Time) error {
+	return fenced(ctx, c.D, "retry", retryRunSQL, retryDomainSQL, wf, job, func(a *QueueArgs) { a.At, a.Msg, a.Detail, a.Now = at, f.Public, f.Detail, now })
 }
 
-// Fail finishes the job with wf.Failed and msg as its error, if the job
-// still owns its domain.
-func (c Common) Fail(ctx context.Context, wf core.Workflow, job queue.Job, msg string, now time.Time) error {
-	return fenced(ctx, c.D, "fail", failRunSQL, failDomainSQL, wf, job, func(a *QueueArgs) { a.Msg, a.Now = msg, now })
+// Fail finishes the job with wf.Failed and f as its error (f.Detail on
+// the run only), if the job still owns its domain.
+func (c Common) Fail(ctx context.Context, wf core.Workflow, job queue.Job, f queue.Failure, now time.Time) error {
+	return fenced(ctx, c.D, "fail", failRunSQL, failDomainSQL, wf, job, func(a *QueueArgs) { a.Msg, a.Detail, a.Now = f.Public, f.Detail, now })
 }

@@ -29,6 +29,7 @@ type runRow struct {
 	ContactsFound int        `bun:"contacts_found"`
 	ContactsNew   int        `bun:"contacts_new"`
 	Error         *string    `bun:"error"`
+	ErrorDetail   *string    `bun:"error_detail"`
 }
 
 // Runs returns at most limit of the domain's runs of wf after skipping
@@ -57,6 +58,9 @@ func (c Common) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, 
 		}
 		if r.Error != nil {
 			out[i].Error = *r.Error
+		}
+		if r.ErrorDetail != nil {
+			out[i].ErrorDetail = *r.ErrorDetail
 		}
 	}
 	return out, total, nil

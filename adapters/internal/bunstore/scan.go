@@ -18,7 +18,7 @@ import (
 // (see fenceSQL), finishScanDomainSQL its domain half: Completed, the
 // counts, the finish time.
 const (
-	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, error_detail = NULL, finished_at = ?now,
 	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
 	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
 	finishScanDomainSQL = `UPDATE domains SET
@@ -53,8 +53,8 @@ type ContactRow struct {
 }
 
 // Core converts a row back; times come back in UTC.
-func (r ContactRow) Core() scan.Contact {
-	return scan.Contact{
+func (r ContactRow) Core() contact.Contact {
+	return contact.Contact{
 		ID:          r.ID,
 		DomainID:    r.DomainID,
 		Email:       r.Email,
@@ -139,7 +139,7 @@ func (c Common) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 // contactRows converts the outcome's contacts, one row per address. One
 // INSERT … ON CONFLICT cannot touch the same row twice, so duplicates are
 // merged here the way two upserts would merge them.
-func contactRows(job queue.Job, cs []scan.Contact) []ContactRow {
+func contactRows(job queue.Job, cs []contact.Contact) []ContactRow {
 	rows := make([]ContactRow, 0, len(cs))
 	at := make(map[string]int, len(cs))
 	for _, c := range cs {
@@ -185,7 +185,7 @@ func pageRows(domainID uuid.UUID, ps []scan.Page) []pageRow {
 
 // Contacts returns the contacts stored for the domain, ordered by email in
 // byte order; none (not an error) for an unknown domain.
-func (c Common) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contact, error) {
+func (c Common) Contacts(ctx context.Context, domainID uuid.UUID) ([]contact.Contact, error) {
 	d := c.D
 	var rows []ContactRow
 	if err := d.DB.NewSelect().Model(&rows).
@@ -194,7 +194,7 @@ func (c Common) Contacts(ctx context.Context, domainID uuid.UUID) ([]scan.Contac
 		Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list contacts of %s: %w", domainID, err)
 	}
-	out := make([]scan.Contact, len(rows))
+	out := make([]contact.Contact, len(rows))
 	for i, r := range rows {
 		out[i] = r.Core()
 	}

@@ -18,7 +18,7 @@ import (
 // analysis's run (see fenceSQL), finishAnalysisDomainSQL its domain half:
 // Completed, the totals, the finish time.
 const (
-	finishAnalysisRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, finished_at = ?now,
+	finishAnalysisRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, error_detail = NULL, finished_at = ?now,
 	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
 	finishAnalysisDomainSQL = `UPDATE domains SET
 	?secondary = ?done, ?error_col = NULL,

@@ -68,6 +68,7 @@ type QueueArgs struct {
 	Until       time.Time `bun:"until"`
 	At          time.Time `bun:"at"`
 	Msg         string    `bun:"msg"`
+	Detail      string    `bun:"detail"`
 	Limit       int       `bun:"limit"`
 	MaxAttempts int       `bun:"max_attempts"`
 
@@ -191,14 +192,14 @@ const (
 WHERE id = ?id`
 
 	// retryRunSQL puts a run back in the queue, due at ?at, recording the
-	// error. The attempt stays counted.
-	retryRunSQL = `UPDATE jobs SET state = 'waiting', error = ?msg,
+	// error and its detail (the run's only). The attempt stays counted.
+	retryRunSQL = `UPDATE jobs SET state = 'waiting', error = ?msg, error_detail = NULLIF(?detail, ''),
 	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = ?at ` + fenceSQL
 	retryDomainSQL = `UPDATE domains SET ?secondary = ?queued, ?error_col = ?msg, updated_at = ?now
 WHERE id = ?id`
 
 	// failRunSQL finishes a run as failed.
-	failRunSQL = `UPDATE jobs SET state = 'failed', error = ?msg, finished_at = ?now,
+	failRunSQL = `UPDATE jobs SET state = 'failed', error = ?msg, error_detail = NULLIF(?detail, ''), finished_at = ?now,
 	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
 	failDomainSQL = `UPDATE domains SET ?secondary = ?failed, ?error_col = ?msg, ?finished = ?now, updated_at = ?now
 WHERE id = ?id`
@@ -268,7 +269,8 @@ func Jobs(rows []ClaimRow) []queue.Job {
 // rescueRunsSQL takes back the running runs of ?workflow whose lease
 // expired before ?now: their worker died or lost the database. A run with
 // attempts left goes back to waiting, due at once; the others fail.
-// Clearing the token fences the lost worker out should it come back. It
+// Clearing the token fences the lost worker out should it come back; the
+// error detail names that token, for matching the worker's log. It
 // returns each run's domain and new state for rescueDomainsSQL. The
 // dialect's lock clause (PostgreSQL: SKIP LOCKED, so a run a worker is
 // finishing right now is passed over and seen again next time if that
@@ -278,6 +280,7 @@ const rescueRunsSQL = `UPDATE jobs SET
 	error = CASE WHEN attempt >= ?max_attempts
 		THEN 'lease expired after ' || attempt || ' attempts'
 		ELSE 'lease expired (worker lost)' END,
+	error_detail = 'lease of claim ' || claim_token || ' expired',
 	finished_at = CASE WHEN attempt >= ?max_attempts THEN ?now ELSE finished_at END,
 	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = NULL
 WHERE id IN (SELECT id FROM jobs WHERE workflow = ?workflow AND state = 'running' AND lease_expires_at < ?now ?lock)
