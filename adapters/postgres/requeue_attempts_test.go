@@ -12,6 +12,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/storetest"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
 // TestRequeueResetsAttempts: selecting a failed domain again queues a fresh
@@ -27,7 +28,7 @@ func TestRequeueResetsAttempts(t *testing.T) {
 	jobs, err := s.Claim(ctx, wf, 1, time.Minute, now)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
-	require.NoError(t, s.Fail(ctx, wf, jobs[0], "boom", now))
+	require.NoError(t, s.Fail(ctx, wf, jobs[0], queue.Failure{Public: "boom"}, now))
 	d, err := s.GetDomain(ctx, ids[0])
 	require.NoError(t, err)
 	require.Equal(t, 1, d.PageScrapeAttempts)
