@@ -31,6 +31,7 @@ func (s *Store) DeleteDomains(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID
 	defer s.mu.Unlock()
 	st := s.state
 	out := []uuid.UUID{}
+	gone := make(map[uuid.UUID]bool, len(ids))
 	for _, id := range ids {
 		d, ok := st.domains[id]
 		if !ok {
@@ -38,18 +39,19 @@ func (s *Store) DeleteDomains(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID
 		}
 		delete(st.domains, id)
 		delete(st.byHost, d.Domain)
-		// Its runs go with it (the SQL stores cascade): a worker holding
-		// one is fenced out.
-		for runID, r := range st.runs {
-			if r.DomainID == id {
-				delete(st.runs, runID)
-				delete(st.open, openKey{workflow: r.Workflow, domain: id})
-			}
-		}
 		delete(st.contacts, id)
 		delete(st.pages, id)
 		delete(st.sitemaps, id)
+		gone[id] = true
 		out = append(out, id)
+	}
+	// Their runs go with them (the SQL stores cascade), in one pass over
+	// the runs: a worker holding one is fenced out.
+	for runID, r := range st.runs {
+		if gone[r.DomainID] {
+			delete(st.runs, runID)
+			delete(st.open, openKey{workflow: r.Workflow, domain: r.DomainID})
+		}
 	}
 	return out, nil
 }
