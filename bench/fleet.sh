@@ -17,9 +17,9 @@
 #                  prints the read and write system calls of the process
 #                  per second (/proc/PID/io syscr + syscw; an idle process
 #                  does no other I/O) next to the number of statements the
-#                  idle loop issues by design (every worker claims once per
-#                  SCRAPERSKY_POLL_INTERVAL, every rescuer once per
-#                  SCRAPERSKY_RESCUE_INTERVAL).
+#                  idle loop issues by design (each workflow's worker claims
+#                  once per SCRAPERSKY_POLL_INTERVAL whatever its number of
+#                  slots, and its rescuer once per SCRAPERSKY_RESCUE_INTERVAL).
 #
 #   ./bench/fleet.sh                      # both stores, the issue's case
 #   STORES=sqlite SITES=40 ./bench/fleet.sh
@@ -39,8 +39,7 @@ IDLE="${IDLE:-30}"
 TIMEOUT="${TIMEOUT:-15m}"
 ADMIN="${SCRAPERSKY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 RATE=2            # SCRAPERSKY_CRAWL_RATE's default, for the ideal time
-WORKERS=2         # SCRAPERSKY_WORKERS's default, for the idle estimate
-SITEMAP_WORKERS=1 # SCRAPERSKY_SITEMAP_WORKERS's default
+POLLERS=2         # one worker (poller) per workflow, for the idle estimate
 POLL=2            # SCRAPERSKY_POLL_INTERVAL's default, in seconds
 RESCUE=60         # SCRAPERSKY_RESCUE_INTERVAL's default, in seconds
 
@@ -102,7 +101,11 @@ for store in $STORES; do
   errors=$(echo "$out" | sed -n 's/^errors=//p')
   peak=$(hwm_kb "$serve_pid")
 
-  sleep 5 # let the last scans' writes and the stats flush settle
+  # Let the last scans' writes settle. PostgreSQL backends report their
+  # transaction counts to pg_stat_database lazily (at most once a second
+  # while busy, within about ten seconds once idle), so a shorter wait
+  # counts the run's own tail as idle traffic.
+  sleep 12
   if [ "$store" = postgres ]; then
     a=$(pg_xacts "$pgdb"); sleep "$IDLE"; b=$(pg_xacts "$pgdb")
     idle=$(awk -v a="$a" -v b="$b" -v s="$IDLE" 'BEGIN {printf "%.2f transactions/s", (b - a) / s}')
@@ -110,7 +113,7 @@ for store in $STORES; do
     a=$(io_calls "$serve_pid"); sleep "$IDLE"; b=$(io_calls "$serve_pid")
     idle=$(awk -v a="$a" -v b="$b" -v s="$IDLE" 'BEGIN {printf "%.1f read+write syscalls/s", (b - a) / s}')
   fi
-  design=$(awk -v w="$WORKERS" -v sw="$SITEMAP_WORKERS" -v p="$POLL" -v r="$RESCUE" 'BEGIN {printf "%.2f", (w + sw) / p + 2 / r}')
+  design=$(awk -v w="$POLLERS" -v p="$POLL" -v r="$RESCUE" 'BEGIN {printf "%.2f", w / p + w / r}')
   results+=("$(printf '%-9s wall %6ss  ideal %4ss  wall/ideal %6sx  errors %s  peak RSS %5.1f MB  idle %s (by design %s claims/s)' \
     "$store" "$wall" "$ideal" "$ratio" "$errors" "$(awk -v k="$peak" 'BEGIN {print k / 1024}')" "$idle" "$design")")
 

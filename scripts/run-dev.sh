@@ -10,7 +10,6 @@ cd "$(dirname "$0")/.."
 export SCRAPERSKY_ENV="${SCRAPERSKY_ENV:-development}"
 export SCRAPERSKY_ADDR="${SCRAPERSKY_ADDR:-127.0.0.1:8000}"
 export SCRAPERSKY_DEV_TOKEN="${SCRAPERSKY_DEV_TOKEN:-scraper_sky_2024}"
-export SCRAPERSKY_WORKERS="${SCRAPERSKY_WORKERS:-2}"
 # Local sites (127.0.0.1:PORT) are how one tries the crawler on a laptop.
 export SCRAPERSKY_ALLOW_PRIVATE_NETWORKS="${SCRAPERSKY_ALLOW_PRIVATE_NETWORKS:-true}"
 export DATABASE_URL="${DATABASE_URL:-sqlite://./scrapersky.db}"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
@@ -69,7 +70,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.RequestTimeout = p.duration("SCRAPERSKY_REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout)
 	c.JWTMaxTTL = p.duration("SCRAPERSKY_JWT_MAX_TTL", 24*time.Hour)
 	c.Workers = p.int("SCRAPERSKY_WORKERS", q.Concurrency)
-	c.SitemapWorkers = p.int("SCRAPERSKY_SITEMAP_WORKERS", 1)
+	c.SitemapWorkers = p.int("SCRAPERSKY_SITEMAP_WORKERS", analysis.DefaultConcurrency)
 	c.AllowPrivateNetworks = p.bool("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS", false)
 	c.Lease = p.duration("SCRAPERSKY_LEASE", q.Lease)
 	c.ScanTimeout = p.duration("SCRAPERSKY_SCAN_TIMEOUT", q.JobTimeout)

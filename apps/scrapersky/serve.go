@@ -109,7 +109,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	errc := make(chan error, 1)
 	if withHTTP {
 		var ln net.Listener
-		if srv, ln, err = listenHTTP(c, d, m, log); err != nil {
+		if srv, ln, err = listenHTTP(c, d, m, workers, log); err != nil {
 			stopWork()
 			return err
 		}
@@ -138,7 +138,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 // cancels them and waits for them to finish (each releases its jobs).
 // The workers outlive ctx on purpose: shutdown stops them only after the
 // HTTP server has drained.
-func startWorkers(ctx context.Context, workers []*queue.Worker) (stop func()) {
+func startWorkers(ctx context.Context, workers workerSet) (stop func()) {
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -150,7 +150,7 @@ func startWorkers(ctx context.Context, workers []*queue.Worker) (stop func()) {
 
 // listenHTTP builds the API with the metrics endpoint and the page mounted,
 // and opens its listener on c.Addr.
-func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*httpapi.Server, net.Listener, error) {
+func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, log *slog.Logger) (*httpapi.Server, net.Listener, error) {
 	store := d.store
 	clock := core.SystemClock{}
 	srv, err := httpapi.New(httpapi.Config{
@@ -167,8 +167,8 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		Observe:        m.ObserveRequest,
 		CORSOrigins:    c.CORSOrigins,
 	}, httpapi.Deps{
-		EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log),
-		SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log),
+		EmailScan:       curation.NewSecondaryStateUpdater(store, core.EmailScan, clock, log).OnQueued(workers.wake(core.EmailScan)),
+		SitemapCuration: curation.NewSecondaryStateUpdater(store, core.SitemapCuration, clock, log).OnQueued(workers.wake(core.SitemapCuration)),
 		Submitter:       curation.NewSubmitter(store, clock),
 		Domains:         store,
 		DB:              store,
@@ -202,10 +202,12 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 	return srv, ln, nil
 }
 
-// newWorkers builds c.Workers email scan workers and c.SitemapWorkers
-// sitemap analysis workers. Each workflow has workers of its own, so a long
-// queue of one never starves the other.
-func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]*queue.Worker, error) {
+// newWorkers builds one worker per workflow that has slots: the email scan
+// with c.Workers slots, the sitemap analysis with c.SitemapWorkers. Each
+// worker is one poller that claims up to its free slots in one statement
+// (the pool model), and each workflow has its own, so a long queue of one
+// never starves the other.
+func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) (workerSet, error) {
 	crawlCfg := scraper.DefaultConfig()
 	crawlCfg.MaxPages = c.MaxPages
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
@@ -215,7 +217,6 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 	crawler := scraper.New(crawlCfg, scraper.WithSeeder(sitemapscraper.NewSeeder(sitemapscraper.DefaultSeedConfig())))
 	clock := core.SystemClock{}
 	qcfg := queue.Config{
-		Concurrency:     1,
 		PollInterval:    c.PollInterval,
 		Lease:           c.Lease,
 		JobTimeout:      c.ScanTimeout,
@@ -226,19 +227,18 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store)
 	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
-	var out []*queue.Worker
-	add := func(n int, wf core.Workflow, h queue.Handler) error {
-		for i := range n {
-			cfg := qcfg
-			if i > 0 {
-				cfg.RescueInterval = 0 // one rescuer per workflow and process is enough
-			}
-			w, err := queue.NewWorker(store, wf, h, cfg, clock, log, m.Hooks())
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
+	out := workerSet{}
+	add := func(slots int, wf core.Workflow, h queue.Handler) error {
+		if slots == 0 {
+			return nil
 		}
+		cfg := qcfg
+		cfg.Concurrency = slots
+		w, err := queue.NewWorker(store, wf, h, cfg, clock, log, m.Hooks())
+		if err != nil {
+			return err
+		}
+		out[wf.Name] = w
 		return nil
 	}
 	if err := add(c.Workers, core.EmailScan, scanHandler); err != nil {
@@ -248,4 +248,18 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		return nil, err
 	}
 	return out, nil
+}
+
+// workerSet holds this process's worker of each workflow, by the
+// workflow's name.
+type workerSet map[string]*queue.Worker
+
+// wake returns the hook that wakes wf's worker when a PUT queued work in
+// this process (nothing when this process runs no such worker).
+func (ws workerSet) wake(wf core.Workflow) func(int) {
+	return func(int) {
+		if w := ws[wf.Name]; w != nil {
+			w.Wake()
+		}
+	}
 }

@@ -15,6 +15,11 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/queue"
 )
 
+// DefaultConcurrency is the default number of sitemap analyses one process
+// runs at once. An analysis reads at most a few sitemap files of one site,
+// waiting on the network, so a few dozen cost little.
+const DefaultConcurrency = 20
+
 // FileType is the kind of a sitemap file, as stored in the type column.
 type FileType string
 

@@ -46,6 +46,8 @@ type SecondaryStateUpdater struct {
 	wf    core.Workflow
 	clock core.Clock
 	log   *slog.Logger
+	// onQueued, when set, hears of every committed batch that queued work.
+	onQueued func(n int)
 }
 
 // NewSecondaryStateUpdater returns the use case for wf. A nil logger
@@ -55,6 +57,16 @@ func NewSecondaryStateUpdater(uow UnitOfWork, wf core.Workflow, clock core.Clock
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &SecondaryStateUpdater{uow: uow, wf: wf, clock: clock, log: log.With("workflow", wf.Name)}
+}
+
+// OnQueued sets fn to be called, after the commit, with the number of
+// domains a batch queued (only when it queued any), and returns u. The
+// composition root uses it to wake this process's workers at once instead
+// of at their next poll; other processes' workers still find the work by
+// polling.
+func (u *SecondaryStateUpdater) OnQueued(fn func(n int)) *SecondaryStateUpdater {
+	u.onQueued = fn
+	return u
 }
 
 // Workflow returns the workflow this updater serves.
@@ -93,6 +105,9 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 	}
 
 	res := UpdateResult{Updated: len(updated), Queued: len(queued), NotFound: missing(ids, updated)}
+	if res.Queued > 0 && u.onQueued != nil {
+		u.onQueued(res.Queued)
+	}
 	if u.log.Enabled(ctx, slog.LevelDebug) {
 		isQueued := make(map[uuid.UUID]bool, len(queued))
 		for _, id := range queued {

@@ -14,7 +14,10 @@ import (
 
 // Config tunes a Worker. Zero fields take the defaults of DefaultConfig.
 type Config struct {
-	// Concurrency is how many jobs one worker runs at once.
+	// Concurrency is how many jobs one worker runs at once: its slots. One
+	// poller fills them, claiming up to the free slots in one statement.
+	// Jobs spend most of their time waiting on the sites' rate limits, not
+	// on the CPU, so the default is high (see DefaultConcurrency).
 	Concurrency int
 	// PollInterval is how long an idle worker waits before claiming again.
 	PollInterval time.Duration
@@ -35,10 +38,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
+// DefaultConcurrency is the default number of slots of a worker. A crawl
+// of a small site is mostly idle (its per-site rate limit paces it), so a
+// process can run hundreds at once on two cores; memory is what bounds it
+// (the README's sizing section has the measurements).
+const DefaultConcurrency = 200
+
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
 	return Config{
-		Concurrency:     2,
+		Concurrency:     DefaultConcurrency,
 		PollInterval:    2 * time.Second,
 		Lease:           5 * time.Minute,
 		JobTimeout:      3 * time.Minute,
@@ -110,6 +119,7 @@ type Worker struct {
 	clock core.Clock
 	log   *slog.Logger
 	hooks Hooks
+	wake  chan struct{}
 }
 
 // NewWorker returns a worker, or an error if cfg is invalid.
@@ -120,7 +130,18 @@ func NewWorker(q Queue, wf core.Workflow, h Handler, cfg Config, clock core.Cloc
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{q: q, wf: wf, h: h, cfg: cfg.withDefaults(), clock: clock, log: log.With("workflow", wf.Name), hooks: hooks}, nil
+	return &Worker{q: q, wf: wf, h: h, cfg: cfg.withDefaults(), clock: clock, log: log.With("workflow", wf.Name), hooks: hooks,
+		wake: make(chan struct{}, 1)}, nil
+}
+
+// Wake makes an idle worker claim at once instead of at its next poll: call
+// it when work was queued in this process (the curation use case's
+// OnQueued hook). It never blocks; wakes while one is pending merge.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Outcomes reported to Hooks.Finished.
@@ -158,6 +179,7 @@ loop:
 			break loop
 		case <-timer.C:
 		case <-done:
+		case <-w.wake:
 		}
 		free := w.cfg.Concurrency - len(slots)
 		if free > 0 {

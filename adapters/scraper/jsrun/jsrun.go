@@ -24,12 +24,14 @@ import (
 // Runner evaluates the scripts of one page at a time per call; it is safe for concurrent use
 // because every call builds its own runtime.
 type Runner struct {
-	lim Limits
+	lim   Limits
+	slots chan struct{} // one token per page being evaluated (Limits.Pages)
 }
 
 // New returns a Runner bounded by lim; zero fields take their values from DefaultLimits.
 func New(lim Limits) *Runner {
-	return &Runner{lim: lim.withDefaults()}
+	lim = lim.withDefaults()
+	return &Runner{lim: lim, slots: make(chan struct{}, lim.Pages)}
 }
 
 // Limits returns the budgets the runner applies.
@@ -52,6 +54,13 @@ func (r *Runner) Run(ctx context.Context, scripts []string) []string {
 	if len(scripts) == 0 {
 		return nil
 	}
+	// The page's budgets start once it has a slot: waiting is not running.
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil
+	}
+	defer func() { <-r.slots }()
 	return r.run(ctx, scripts)
 }
 

@@ -1,6 +1,9 @@
 package jsrun
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Limits bounds what one page's scripts may cost. A zero field takes its value from DefaultLimits.
 type Limits struct {
@@ -33,6 +36,12 @@ type Limits struct {
 	Scripts int
 	// Callbacks caps the deferred callbacks (setTimeout, ready and load handlers) run per page.
 	Callbacks int
+	// Pages caps how many pages one Runner evaluates at once; the others wait (within their
+	// context) for a slot. A worker runs hundreds of crawls at once, and the sandbox is the one
+	// CPU- and memory-heavy step of a crawl: without a bound, memory would grow with the number of
+	// crawls (PageAlloc each) and the allocation watchdog, which reads a process-wide counter,
+	// would see every page's allocations. 0 means runtime.GOMAXPROCS(0).
+	Pages int
 }
 
 // DefaultLimits are the budgets used for every zero field of the Limits given to New. A realistic
@@ -89,6 +98,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Callbacks <= 0 {
 		l.Callbacks = d.Callbacks
+	}
+	if l.Pages <= 0 {
+		l.Pages = d.Pages
+	}
+	if l.Pages <= 0 {
+		l.Pages = runtime.GOMAXPROCS(0)
 	}
 	return l
 }
