@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -15,11 +16,26 @@ var _ scan.Scanner = (*EmailScanner)(nil)
 // EmailScanner is the scan.Scanner of the email scan: it crawls a site and
 // extracts the emails of every HTML or text page.
 type EmailScanner struct {
-	crawler *Crawler
+	crawler  *Crawler
+	renderer Renderer // nil: no browser
 }
 
 // NewEmailScanner returns a scanner over c.
 func NewEmailScanner(c *Crawler) *EmailScanner { return &EmailScanner{crawler: c} }
+
+// Renderer loads a page the crawler fetched in a real browser and returns
+// the DOM its scripts leave (render.Chrome). It is the opt-in path for
+// sites whose addresses only a full browser builds.
+type Renderer interface {
+	Render(ctx context.Context, pageURL string, body []byte) (string, error)
+}
+
+// WithRenderer makes s also read every HTML page that has scripts as r
+// renders it, and returns s.
+func (s *EmailScanner) WithRenderer(r Renderer) *EmailScanner {
+	s.renderer = r
+	return s
+}
 
 // finishMargin is the share of the job's remaining time kept back from the
 // crawl, so that a crawl cut short by its budget still leaves time to store
@@ -41,7 +57,7 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 	}
 	var rep scan.Report
 	_, err := s.crawler.Crawl(crawlCtx, site, func(_ context.Context, p Page) error {
-		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: Emails(ctx, p)})
+		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: EmailsWith(ctx, s.renderer, p)})
 		return nil
 	})
 	switch {
@@ -63,6 +79,38 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 // what the page's inline scripts write when run in the jsrun sandbox (within
 // jsrun.DefaultLimits). It is safe for concurrent use.
 var Extractor = extract.Extractor{Scripts: jsrun.New(jsrun.Limits{})}
+
+// EmailsWith is Emails plus, when r is not nil and p is HTML with scripts,
+// the emails of the DOM r renders from it (a failed render only loses
+// those). The rendered DOM is read without running its scripts again.
+func EmailsWith(ctx context.Context, r Renderer, p Page) []scan.Found {
+	found := Emails(ctx, p)
+	if r == nil || !p.IsHTML || !hasScript(p.Body) {
+		return found
+	}
+	dom, err := r.Render(ctx, p.URL, p.Body)
+	if err != nil {
+		return found
+	}
+	seen := make(map[string]bool, len(found))
+	for _, f := range found {
+		seen[f.Email] = true
+	}
+	for _, f := range rendered.HTML(ctx, []byte(dom), p.URL) {
+		if !seen[f.Email] {
+			seen[f.Email] = true
+			found = append(found, scan.Found{Email: f.Email, Context: f.Context})
+		}
+	}
+	return found
+}
+
+func hasScript(body []byte) bool {
+	return bytes.Contains(body, []byte("<script")) || bytes.Contains(body, []byte("<SCRIPT"))
+}
+
+// rendered reads a DOM a browser built: its scripts have run already.
+var rendered = extract.Extractor{}
 
 // Emails extracts the emails of one fetched page with Extractor.
 func Emails(ctx context.Context, p Page) []scan.Found {

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper/render"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/extract"
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
@@ -214,6 +215,7 @@ func crawlCmd(ctx context.Context, c cli, args []string) error {
 	rate := f.Float64("rate", 2, "`REQUESTS` per second to one site")
 	concurrency := f.Int("concurrency", 2, "`N` requests in flight at once per site")
 	allowPrivate := f.Bool("allow-private", false, "allow private and loopback addresses (local testing only)")
+	renderPages := f.Bool("render", false, "also render pages with scripts in a headless Chromium (slower; for sites only a full browser reveals)")
 	format := outputFlags(f)
 	targets, err := f.parse(args, c.stdout)
 	if err != nil {
@@ -260,6 +262,15 @@ func crawlCmd(ctx context.Context, c cli, args []string) error {
 	cfg.Concurrency = *concurrency
 	cfg.AllowPrivateNetworks = *allowPrivate || c.getenv("SCRAPERSKY_ALLOW_PRIVATE_NETWORKS") == "true"
 	crawler := scraper.New(cfg, scraper.WithSeeder(sitemapscraper.NewSeeder(sitemapscraper.DefaultSeedConfig())))
+	var renderer scraper.Renderer
+	if *renderPages {
+		chrome, err := render.New(render.DefaultOptions())
+		if err != nil {
+			return fmt.Errorf("crawl --render: %w", err)
+		}
+		defer chrome.Close()
+		renderer = chrome
+	}
 	out := newPrinter(c.stdout, outFmt, *site)
 	progress := isTerminal(c.stderr)
 	var failed []string
@@ -270,7 +281,7 @@ func crawlCmd(ctx context.Context, c cli, args []string) error {
 			if progress {
 				fmt.Fprintf(c.stderr, "\r\033[K[%d/%d] %s", n, *maxPages, clip(p.URL, 70))
 			}
-			for _, fd := range scraper.Emails(ctx, p) {
+			for _, fd := range scraper.EmailsWith(ctx, renderer, p) {
 				if err := out.add(host, fd.Email, p.URL, fd.Context); err != nil {
 					return err
 				}

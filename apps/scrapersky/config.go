@@ -47,6 +47,9 @@ type config struct {
 	ShutdownTimeout      time.Duration
 
 	CORSOrigins []string
+	// Render is "" (no browser) or "chromium": the scan also renders
+	// pages with scripts in a headless Chromium.
+	Render string
 }
 
 // loadConfig reads the environment through getenv; errors name the variable.
@@ -80,6 +83,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.MaxPages = p.int("SCRAPERSKY_MAX_PAGES", sc.MaxPages)
 	c.CrawlRate = p.float("SCRAPERSKY_CRAWL_RATE", sc.RequestsPerSecond)
 	c.ShutdownTimeout = p.duration("SCRAPERSKY_SHUTDOWN_TIMEOUT", q.ShutdownTimeout)
+	switch c.Render = strings.ToLower(getenv("SCRAPERSKY_RENDER")); c.Render {
+	case "", "chromium":
+	default:
+		errs = append(errs, fmt.Errorf("SCRAPERSKY_RENDER: %q is not chromium (or empty for no browser)", c.Render))
+	}
 
 	if origins, err := httpapi.ParseCORSOrigins(getenv("SCRAPERSKY_CORS_ORIGINS")); err != nil {
 		errs = append(errs, fmt.Errorf("SCRAPERSKY_CORS_ORIGINS: %w", err))

@@ -13,6 +13,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/adapters/httpapi"
 	"github.com/scrapersky/scrapersky-go/adapters/metrics"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper/render"
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/adapters/web"
 	"github.com/scrapersky/scrapersky-go/core"
@@ -82,7 +83,16 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	// The count's deadline is the request's: statement_timeout, below it,
 	// stops a slow count on the server first.
 	m := metrics.New(store, log, metrics.WithCountTimeout(c.RequestTimeout))
-	workers, err := newWorkers(c, store, m, log)
+	var renderer scraper.Renderer
+	if c.Render == "chromium" && c.Workers > 0 {
+		chrome, err := render.New(render.DefaultOptions())
+		if err != nil {
+			return fmt.Errorf("SCRAPERSKY_RENDER=chromium: %w", err)
+		}
+		defer chrome.Close()
+		renderer = chrome
+	}
+	workers, err := newWorkers(c, store, m, renderer, log)
 	if err != nil {
 		return err
 	}
@@ -102,7 +112,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	stopWork := startWorkers(ctx, workers)
 	if len(workers) > 0 {
 		log.Info("workers started", "email_scan", c.Workers, "sitemap_analysis", c.SitemapWorkers,
-			"allow_private_networks", c.AllowPrivateNetworks)
+			"allow_private_networks", c.AllowPrivateNetworks, "render", or(c.Render, "off"))
 	}
 
 	var srv *httpapi.Server
@@ -207,7 +217,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, lo
 // worker is one poller that claims up to its free slots in one statement
 // (the pool model), and each workflow has its own, so a long queue of one
 // never starves the other.
-func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) (workerSet, error) {
+func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Renderer, log *slog.Logger) (workerSet, error) {
 	crawlCfg := scraper.DefaultConfig()
 	crawlCfg.MaxPages = c.MaxPages
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
@@ -224,7 +234,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) (wo
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store)
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler).WithRenderer(renderer)), m.Results(store), clock).WithSuppressions(store)
 	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	out := workerSet{}
