@@ -15,8 +15,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/scrapersky/scrapersky-go/adapters/scraper"
-	"github.com/scrapersky/scrapersky-go/adapters/scraper/render"
 	"github.com/scrapersky/scrapersky-go/adapters/scraper/extract"
+	"github.com/scrapersky/scrapersky-go/adapters/scraper/render"
 	sitemapscraper "github.com/scrapersky/scrapersky-go/adapters/scraper/sitemap"
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/contact"
