@@ -40,7 +40,7 @@ func TestEmailScannerPartialOnBudget(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	rep, err := s.Scan(ctx, site)
+	rep, err := s.Scan(ctx, site, nil)
 	require.NoError(t, err, "a crawl cut by its budget keeps what it found")
 	require.NoError(t, ctx.Err(), "the budget ends before the job's deadline")
 	var emails []string
@@ -63,7 +63,7 @@ func TestEmailScannerTimeoutBeforeFirstPage(t *testing.T) {
 	s := NewEmailScanner(New(cfg))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err := s.Scan(ctx, strings.TrimPrefix(srv.URL, "http://"))
+	_, err := s.Scan(ctx, strings.TrimPrefix(srv.URL, "http://"), nil)
 	require.Error(t, err)
 	var e *Error
 	require.ErrorAs(t, err, &e)

@@ -223,7 +223,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, log *slog.Logger) ([]
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store)
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler)), m.Results(store), clock).WithSuppressions(store).WithLogger(log)
 	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	var out []*queue.Worker
