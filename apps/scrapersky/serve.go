@@ -178,8 +178,10 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, log *slog.Logger) (*h
 		Scans:           store,
 		Deleter:         curation.NewDeleter(store),
 		Suppressions:    suppression.NewManager(store, clock),
-		Stats:           store,
-		APIKeys:         apikey.NewService(store, clock),
+		// One count serves every poller for catalog.DefaultStatsTTL; the
+		// API's writes invalidate it (httpapi), the workers' show within it.
+		Stats:   catalog.NewStatsCache(store, catalog.DefaultStatsTTL, clock),
+		APIKeys: apikey.NewService(store, clock),
 	})
 	if err != nil {
 		return nil, nil, err
