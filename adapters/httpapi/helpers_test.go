@@ -146,8 +146,8 @@ func newEnv(t testing.TB, opts ...option) *env {
 		Deleter:         curation.NewDeleter(store),
 		Suppressions:    suppression.NewManager(store, clock),
 		// Its clock stands still: only the API's writes renew the count.
-		Stats:           catalog.NewStatsCache(store, time.Hour, clock),
-		APIKeys:         apikey.NewService(memory.NewAPIKeys(), clock),
+		Stats:   catalog.NewStatsCache(store, time.Hour, clock),
+		APIKeys: apikey.NewService(memory.NewAPIKeys(), clock),
 	}
 	for _, o := range opts {
 		o(&cfg, &deps)
