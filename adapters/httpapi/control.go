@@ -228,6 +228,19 @@ type statsResponse struct {
 	SitemapAnalysisStatus map[string]int `json:"sitemap_analysis_status"`
 }
 
+// invalidateStats drops the cached status counts after every request
+// that may write (anything but GET and HEAD), whatever its answer: a
+// refused write costs one count, a missed one would show stale counts.
+func (s *Server) invalidateStats(c *fiber.Ctx) error {
+	err := c.Next()
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+		if inv, ok := s.deps.Stats.(interface{ Invalidate() }); ok {
+			inv.Invalidate()
+		}
+	}
+	return err
+}
+
 func (s *Server) domainStats(c *fiber.Ctx) error {
 	counts, err := s.deps.Stats.CountStatuses(c.UserContext())
 	if err != nil {

@@ -255,6 +255,16 @@ func TestDomainStats(t *testing.T) {
 	}
 	require.Equal(t, float64(1), res.jsonObj["page_scrape_status"].(map[string]any)["Queued"])
 
+	// The count is shared between readers, and a write through the API
+	// renews it: selecting the fresh domain queues it at once.
+	res = e.do(t, request{method: "PUT", path: "/api/v3/domains/email-scan/status", token: userToken(t, "user-1"),
+		body: `{"domain_ids":["` + e.seed.fresh.ID.String() + `"],"email_scan_status":"Selected"}`})
+	require.Equal(t, http.StatusOK, res.status, string(res.raw))
+	res = e.do(t, request{method: "GET", path: "/api/v3/domains/stats", token: userToken(t, "user-1")})
+	require.Equal(t, http.StatusOK, res.status, string(res.raw))
+	require.Equal(t, float64(2), res.jsonObj["page_scrape_status"].(map[string]any)["Queued"], "the write is counted")
+	require.Equal(t, float64(1), res.jsonObj["email_scan_status"].(map[string]any)["Selected"])
+
 	// The route is not mistaken for a domain ID, and needs a token.
 	res = e.do(t, request{method: "GET", path: "/api/v3/domains/stats"})
 	require.Equal(t, http.StatusUnauthorized, res.status)

@@ -133,7 +133,9 @@ type Deps struct {
 	// Suppressions serves GET, POST and DELETE /api/v3/suppressions; nil
 	// leaves them out.
 	Suppressions SuppressionManager
-	// Stats serves GET /api/v3/domains/stats; nil leaves it out.
+	// Stats serves GET /api/v3/domains/stats; nil leaves it out. When it
+	// has an Invalidate method (catalog.StatsCache), every write request
+	// through the API calls it, so a count read after a write sees it.
 	Stats StatusCounter
 	// APIKeys serves /api/v3/api-keys and accepts its keys as bearer
 	// tokens; nil leaves both out.
@@ -222,7 +224,7 @@ func (s *Server) routes() {
 	s.app.Get("/docs/docs.js", serveDocs)
 	s.app.Get("/docs/docs.css", serveDocs)
 
-	api := s.app.Group("/api", s.authenticate)
+	api := s.app.Group("/api", s.authenticate, s.invalidateStats)
 	v3 := api.Group("/v3/domains")
 	v3.Put("/email-scan/status", s.emailScanStatus)
 	v3.Put("/sitemap-curation/status", s.sitemapCurationStatus)

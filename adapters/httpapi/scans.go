@@ -38,7 +38,10 @@ type scanRun struct {
 	PagesScanned  int        `json:"pages_scanned"`
 	ContactsFound int        `json:"contacts_found"`
 	NewContacts   int        `json:"new_contacts"`
-	Error         *string    `json:"error"`
+	// PageCapReached says the run stopped at the page cap with pages of
+	// the site left.
+	PageCapReached bool    `json:"page_cap_reached"`
+	Error          *string `json:"error"`
 }
 
 func scanRunOf(r queue.Run) scanRun {
@@ -46,6 +49,7 @@ func scanRunOf(r queue.Run) scanRun {
 		ID: r.ID, Outcome: string(r.State), Attempts: r.Attempt, StartedAt: r.StartedAt,
 		FinishedAt: r.FinishedAt, NextAttemptAt: r.NextAttemptAt,
 		PagesScanned: r.PagesScanned, ContactsFound: r.ContactsFound, NewContacts: r.NewContacts,
+		PageCapReached: r.PageCapReached,
 	}
 	if r.FinishedAt != nil {
 		ms := r.Duration().Milliseconds()

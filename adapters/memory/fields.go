@@ -21,6 +21,9 @@ type fields struct {
 	attempts func(d *core.Domain) *int
 	started  func(d *core.Domain) **time.Time
 	finished func(d *core.Domain) **time.Time
+	// next is when a waiting run is due, as the Domain shows it: set by
+	// Retry, cleared by every other write of the workflow.
+	next func(d *core.Domain) **time.Time
 }
 
 var workflowFields = map[string]fields{
@@ -40,6 +43,7 @@ var workflowFields = map[string]fields{
 		attempts: func(d *core.Domain) *int { return &d.PageScrapeAttempts },
 		started:  func(d *core.Domain) **time.Time { return &d.PageScrapeStartedAt },
 		finished: func(d *core.Domain) **time.Time { return &d.PageScrapeFinishedAt },
+		next:     func(d *core.Domain) **time.Time { return &d.PageScrapeNextAttemptAt },
 	},
 	core.SitemapCuration.Name: {
 		primary: func(d *core.Domain) *core.CurationStatus { return &d.SitemapCurationStatus },
@@ -57,6 +61,7 @@ var workflowFields = map[string]fields{
 		attempts: func(*core.Domain) *int { return new(int) },
 		started:  func(*core.Domain) **time.Time { return new(*time.Time) },
 		finished: func(*core.Domain) **time.Time { return new(*time.Time) },
+		next:     func(d *core.Domain) **time.Time { return &d.SitemapAnalysisNextAttemptAt },
 	},
 }
 
@@ -70,8 +75,10 @@ func fieldsOf(wf core.Workflow) (fields, error) {
 	return f, nil
 }
 
-// setSecondary sets wf's secondary status of d and its error.
+// setSecondary sets wf's secondary status of d and its error, and clears
+// the due time of a waiting run (Retry sets it again).
 func (f fields) setSecondary(d *core.Domain, s core.Secondary, errMsg *string) {
 	f.set(d, s)
 	*f.errField(d) = errMsg
+	*f.next(d) = nil
 }

@@ -11,3 +11,8 @@ func TestHistoryContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunHistory(t, func(t *testing.T) storetest.HistoryStore { return memory.NewStore() })
 }
+
+func TestProgressContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunProgress(t, func(t *testing.T) storetest.HistoryStore { return memory.NewStore() })
+}

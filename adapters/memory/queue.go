@@ -70,7 +70,7 @@ func (s *Store) Claim(ctx context.Context, wf core.Workflow, limit int, leaseFor
 		st.putRun(r)
 		// The last error stays visible until the domain finishes.
 		f.set(&d, wf.Running)
-		*f.attempts(&d), *f.started(&d), *f.finished(&d) = r.Attempt, copyTime(&now), nil
+		*f.attempts(&d), *f.started(&d), *f.finished(&d), *f.next(&d) = r.Attempt, copyTime(&now), nil, nil
 		d.UpdatedAt = now
 		st.domains[d.ID] = d
 		jobs = append(jobs, queue.Job{DomainID: d.ID, Domain: d.Domain, RunID: r.ID, Attempt: r.Attempt, Token: r.token, LeaseExpiresAt: r.lease})
@@ -158,7 +158,7 @@ func (s *Store) requeue(wf core.Workflow, job queue.Job, at *time.Time, now time
 		r.token, r.lease = uuid.Nil, time.Time{}
 		s.state.putRun(r)
 		f.setSecondary(&d, wf.Queued, msg)
-		*f.attempts(&d) = r.Attempt
+		*f.attempts(&d), *f.next(&d) = r.Attempt, copyTime(at)
 		d.UpdatedAt = now
 		s.state.domains[d.ID] = d
 	})

@@ -55,9 +55,24 @@ func (s *Store) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 	}
 	d.PagesScanned = len(out.Pages)
 	d.ContactsFound = len(out.Contacts)
-	r.PagesScanned, r.ContactsFound = d.PagesScanned, d.ContactsFound
+	d.PageCapReached = out.PageCapReached
+	r.PagesScanned, r.ContactsFound, r.PageCapReached = d.PagesScanned, d.ContactsFound, d.PageCapReached
 	s.state.finish(f, wf.Done, r, d, queue.RunCompleted, queue.Failure{}, out.FinishedAt)
 	return nil
+}
+
+// Progress sets the running figures of the job's run and domain, if job
+// still owns its domain.
+func (s *Store) Progress(ctx context.Context, job queue.Job, pages, contacts int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.withJob(core.EmailScan, job, func(_ fields, r run, d core.Domain) {
+		r.PagesScanned, r.ContactsFound, r.PageCapReached = pages, contacts, false
+		d.PagesScanned, d.ContactsFound, d.PageCapReached = pages, contacts, false
+		s.state.putRun(r)
+		s.state.domains[d.ID] = d
+	})
 }
 
 // Contacts returns the domain's contacts ordered by email.

@@ -147,9 +147,9 @@ type scanner struct {
 	m    *Metrics
 }
 
-func (s *scanner) Scan(ctx context.Context, site string) (scan.Report, error) {
+func (s *scanner) Scan(ctx context.Context, site string, onPage scan.OnPage) (scan.Report, error) {
 	start := time.Now()
-	rep, err := s.next.Scan(ctx, site)
+	rep, err := s.next.Scan(ctx, site, onPage)
 	result := "completed"
 	if err != nil {
 		result = "failed"
@@ -165,6 +165,12 @@ func (s *scanner) Scan(ctx context.Context, site string) (scan.Report, error) {
 type results struct {
 	next scan.Results
 	m    *Metrics
+}
+
+// Progress passes the running figures on; they are not counted here (the
+// contacts count once, when the scan finishes).
+func (r *results) Progress(ctx context.Context, job queue.Job, pages, contacts int) error {
+	return r.next.Progress(ctx, job, pages, contacts)
 }
 
 func (r *results) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {

@@ -20,7 +20,9 @@ import (
 
 type fakeScanner struct{ rep scan.Report }
 
-func (f fakeScanner) Scan(context.Context, string) (scan.Report, error) { return f.rep, nil }
+func (f fakeScanner) Scan(context.Context, string, scan.OnPage) (scan.Report, error) {
+	return f.rep, nil
+}
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
 	t.Helper()
@@ -45,7 +47,7 @@ func TestMetrics(t *testing.T) {
 	m.ObserveRequest("PUT", "/api/v3/domains/email-scan/status", 200, 3*time.Millisecond)
 
 	sc := m.Scanner(fakeScanner{rep: scan.Report{Pages: []scan.PageResult{{Status: 200}, {Status: 200}, {Status: 404}, {Status: 503}}}})
-	rep, err := sc.Scan(context.Background(), "x")
+	rep, err := sc.Scan(context.Background(), "x", nil)
 	require.NoError(t, err)
 	jobs, err := store.Claim(context.Background(), core.EmailScan, 1, time.Minute, time.Now())
 	require.NoError(t, err)

@@ -27,7 +27,7 @@ func (e reasonErr) Reason() string { return e.reason }
 
 type failingScanner struct{ err error }
 
-func (f failingScanner) Scan(context.Context, string) (scan.Report, error) {
+func (f failingScanner) Scan(context.Context, string, scan.OnPage) (scan.Report, error) {
 	return scan.Report{}, f.err
 }
 
@@ -38,10 +38,10 @@ func TestScanDurationsAndFailureReasons(t *testing.T) {
 		reasonErr{"dns"}, fmt.Errorf("wrapped: %w", reasonErr{"dns"}), reasonErr{"ssrf"}, reasonErr{"http_5xx"},
 		context.DeadlineExceeded, errors.New("something else"),
 	} {
-		_, got := m.Scanner(failingScanner{err}).Scan(context.Background(), "x")
+		_, got := m.Scanner(failingScanner{err}).Scan(context.Background(), "x", nil)
 		require.ErrorIs(t, got, err, "the decorator passes the error on")
 	}
-	_, err := m.Scanner(fakeScanner{}).Scan(context.Background(), "x")
+	_, err := m.Scanner(fakeScanner{}).Scan(context.Background(), "x", nil)
 	require.NoError(t, err)
 
 	out := scrape(t, m)

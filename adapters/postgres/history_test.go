@@ -12,3 +12,8 @@ func TestHistoryContract(t *testing.T) {
 	t.Parallel()
 	storetest.RunHistory(t, func(t *testing.T) storetest.HistoryStore { return postgres.NewStore(pgtest.NewDB(t)) })
 }
+
+func TestProgressContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunProgress(t, func(t *testing.T) storetest.HistoryStore { return postgres.NewStore(pgtest.NewDB(t)) })
+}

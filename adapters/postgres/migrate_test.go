@@ -140,6 +140,9 @@ func TestSchemaColumnsAndDefaults(t *testing.T) {
 		{"contacts_found", "integer", "NO"},
 		{"sitemap_count", "integer", "NO"},
 		{"sitemap_url_count", "integer", "NO"},
+		{"page_cap_reached", "boolean", "NO"},
+		{"page_scrape_next_attempt_at", "timestamp with time zone", "YES"},
+		{"sitemap_analysis_next_attempt_at", "timestamp with time zone", "YES"},
 	}, cols)
 
 	id := uuid.New()

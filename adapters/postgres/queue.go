@@ -49,6 +49,7 @@ UPDATE domains AS d SET
 	?attempts = run.attempt,
 	?started = ?now,
 	?finished = NULL,
+	?next = NULL,
 	updated_at = ?now
 FROM run WHERE d.id = run.domain_id
 RETURNING d.id, d.domain, run.id AS run_id, run.attempt, run.claim_token AS token, run.lease_expires_at`

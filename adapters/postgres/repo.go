@@ -39,7 +39,8 @@ const setStatusSQL = `WITH locked AS MATERIALIZED (
 UPDATE domains AS d SET ?primary = ?status, updated_at = ?now,
 	?secondary = CASE WHEN locked.queue THEN ?queued ELSE d.?secondary END,
 	?error_col = CASE WHEN locked.queue THEN NULL ELSE d.?error_col END,
-	?attempts = CASE WHEN locked.queue THEN 0 ELSE d.?attempts END
+	?attempts = CASE WHEN locked.queue THEN 0 ELSE d.?attempts END,
+	?next = CASE WHEN locked.queue THEN NULL ELSE d.?next END
 FROM locked WHERE d.id = locked.id
 RETURNING d.id, locked.queue`
 

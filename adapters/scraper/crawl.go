@@ -45,6 +45,10 @@ type Stats struct {
 	// Requests counts every HTTP request sent: robots.txt, pages, retries
 	// and redirect hops.
 	Requests int
+	// PageCapReached says the crawl ended because Config.MaxPages was used
+	// up while URLs of the site were still waiting in the frontier (not
+	// because the deadline left no time for another request).
+	PageCapReached bool
 }
 
 // Crawl scans site, a stored domain such as "acme.com", "127.0.0.1:8080" or
@@ -154,6 +158,7 @@ type coordinator struct {
 	fr      *frontier
 	visited map[string]bool
 	budget  int
+	noTime  bool // the deadline, not the page cap, ended the budget
 	visit   func(context.Context, Page) error
 }
 
@@ -191,6 +196,7 @@ func (cr *crawl) run(ctx context.Context, home *url.URL, st *Stats, visit func(c
 			co.budget--
 		}
 		if inflight == 0 {
+			st.PageCapReached = co.budget <= 0 && !co.noTime && co.fr.len() > 0
 			return *st, nil
 		}
 		o, err := co.await(ctx, results)
@@ -268,7 +274,7 @@ func (co *coordinator) record(ctx context.Context, o outcome) error {
 		if errors.Is(o.err, errNoTime) {
 			// The rate limit leaves no time for another request before
 			// the deadline: the crawl ends with what it has.
-			co.budget = 0
+			co.budget, co.noTime = 0, true
 			return nil
 		}
 		st.PagesFailed++

@@ -42,12 +42,14 @@ func (s *EmailScanner) WithRenderer(r Renderer) *EmailScanner {
 // what it found.
 const finishMargin = 10
 
-// Scan crawls site. When ctx has a deadline the crawl stops a little before
-// it and the pages fetched so far are the result: a large or slow site gives
-// a partial scan, not an error. The error, if any, is the crawler's *Error
-// (a message for users, and whether a retry may help) or a timeout before
-// the first page.
-func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, error) {
+// Scan crawls site, passing each page to onPage (when not nil) as soon as
+// its emails are read. When ctx has a deadline the crawl stops a little
+// before it and the pages fetched so far are the result: a large or slow
+// site gives a partial scan, not an error. The report says whether the
+// crawl stopped at the page cap with pages of the site left. The error, if
+// any, is the crawler's *Error (a message for users, and whether a retry
+// may help), a timeout before the first page, or onPage's error wrapped.
+func (s *EmailScanner) Scan(ctx context.Context, site string, onPage scan.OnPage) (scan.Report, error) {
 	crawlCtx := ctx
 	if deadline, ok := ctx.Deadline(); ok {
 		remaining := time.Until(deadline)
@@ -56,10 +58,15 @@ func (s *EmailScanner) Scan(ctx context.Context, site string) (scan.Report, erro
 		defer cancel()
 	}
 	var rep scan.Report
-	_, err := s.crawler.Crawl(crawlCtx, site, func(_ context.Context, p Page) error {
-		rep.Pages = append(rep.Pages, scan.PageResult{URL: p.URL, Status: p.Status, Emails: EmailsWith(ctx, s.renderer, p)})
+	st, err := s.crawler.Crawl(crawlCtx, site, func(vctx context.Context, p Page) error {
+		r := scan.PageResult{URL: p.URL, Status: p.Status, Emails: EmailsWith(ctx, s.renderer, p)}
+		rep.Pages = append(rep.Pages, r)
+		if onPage != nil {
+			return onPage(vctx, r)
+		}
 		return nil
 	})
+	rep.PageCapReached = st.PageCapReached
 	switch {
 	case err == nil:
 		return rep, nil

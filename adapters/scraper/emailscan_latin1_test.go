@@ -33,7 +33,7 @@ func TestEmailScannerLatin1(t *testing.T) {
 	s := NewEmailScanner(New(cfg))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rep, err := s.Scan(ctx, strings.TrimPrefix(srv.URL, "http://"))
+	rep, err := s.Scan(ctx, strings.TrimPrefix(srv.URL, "http://"), nil)
 	require.NoError(t, err)
 	var emails []string
 	for _, p := range rep.Pages {

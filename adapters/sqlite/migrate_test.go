@@ -294,6 +294,9 @@ func TestSchemaColumnsAndIndexes(t *testing.T) {
 		{"contacts_found", "INTEGER", true},
 		{"sitemap_count", "INTEGER", true},
 		{"sitemap_url_count", "INTEGER", true},
+		{"page_cap_reached", "INTEGER", true},
+		{"page_scrape_next_attempt_at", "TEXT", false},
+		{"sitemap_analysis_next_attempt_at", "TEXT", false},
 	}, cols)
 
 	// A row with only the required columns gets the defaults, its times in

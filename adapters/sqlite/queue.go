@@ -62,7 +62,7 @@ RETURNING id AS run_id, domain_id AS id, attempt, claim_token AS token, lease_ex
 
 // claimDomainSQL mirrors one claimed run on its domain.
 const claimDomainSQL = `UPDATE domains SET
-	?secondary = ?running, ?attempts = ?attempt, ?started = ?now, ?finished = NULL, updated_at = ?now
+	?secondary = ?running, ?attempts = ?attempt, ?started = ?now, ?finished = NULL, ?next = NULL, updated_at = ?now
 WHERE id = ?id
 RETURNING domain`
 

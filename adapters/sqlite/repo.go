@@ -35,7 +35,8 @@ FROM domains WHERE id ?ids`
 	setStatusSQL = `UPDATE domains SET ?primary = ?status, updated_at = ?now,
 	?secondary = CASE WHEN id ?queue_ids THEN ?queued ELSE ?secondary END,
 	?error_col = CASE WHEN id ?queue_ids THEN NULL ELSE ?error_col END,
-	?attempts = CASE WHEN id ?queue_ids THEN 0 ELSE ?attempts END
+	?attempts = CASE WHEN id ?queue_ids THEN 0 ELSE ?attempts END,
+	?next = CASE WHEN id ?queue_ids THEN NULL ELSE ?next END
 WHERE id ?ids`
 )
 

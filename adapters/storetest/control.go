@@ -276,7 +276,9 @@ func testSuppressList(t *testing.T, s ControlStore) {
 // fixedScanner returns the same report for every site.
 type fixedScanner struct{ rep scan.Report }
 
-func (f fixedScanner) Scan(context.Context, string) (scan.Report, error) { return f.rep, nil }
+func (f fixedScanner) Scan(context.Context, string, scan.OnPage) (scan.Report, error) {
+	return f.rep, nil
+}
 
 func testSuppressNextScan(t *testing.T, s ControlStore) {
 	ctx := context.Background()

@@ -336,8 +336,9 @@ func TestBrowserAllContacts(t *testing.T) {
 
 // TestBrowserDetailRunsAndSitemaps: the detail shows each contact's context
 // and last seen, the sitemap files, the whole error text, marks a previous
-// run's figures while a re-scan runs and says "no contacts" only after a
-// completed scan.
+// run's figures while a re-scan is queued and a running scan's figures as
+// so far, shows the page cap and the next attempt's time, and says "no
+// contacts" only after a completed scan.
 func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 	widths(t, func(t *testing.T, tab func() *browsertest.Tab, _ bool) {
 		f, page := startFake(t, testToken)
@@ -345,7 +346,7 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 		seen := time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
 		longErr := "fetch https://rescan.example/: " + strings.Repeat("tls: handshake failure; ", 12) + "\nretry 3 of 3 gave up: the end of the error"
 		f.add("rescan.example", time.Hour, func(d *fakeDomain) {
-			d.PageScrapeStatus = ptr("InProgress")
+			d.PageScrapeStatus = ptr("Queued")
 			finished := time.Now().Add(-48 * time.Hour).UTC()
 			d.PageScrapeFinishedAt = &finished
 			d.PagesScanned, d.ContactsFound = 12, 1
@@ -366,16 +367,39 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 		f.add("empty.example", 3*time.Hour, func(d *fakeDomain) { d.PageScrapeStatus = ptr("Completed") })
 		f.add("fresh.example", 4*time.Hour, nil)
 		f.add("first-run.example", 5*time.Hour, func(d *fakeDomain) { d.PageScrapeStatus = ptr("Queued") })
+		f.add("scanning.example", 6*time.Hour, func(d *fakeDomain) {
+			d.PageScrapeStatus = ptr("InProgress")
+			d.PagesScanned, d.ContactsFound = 7, 2
+			d.scans = []map[string]any{{"id": "r1", "outcome": "running", "attempts": 1, "started_at": seen, "finished_at": nil,
+				"duration_ms": nil, "next_attempt_at": nil, "pages_scanned": 7, "contacts_found": 2, "new_contacts": 0,
+				"page_cap_reached": false, "error": nil}}
+		})
+		f.add("capped.example", 7*time.Hour, func(d *fakeDomain) {
+			d.PageScrapeStatus = ptr("Completed")
+			d.PagesScanned, d.PageCapReached = 30, true
+			d.scans = []map[string]any{{"id": "r2", "outcome": "completed", "attempts": 1, "started_at": seen, "finished_at": seen.Add(time.Minute),
+				"duration_ms": 60000, "next_attempt_at": nil, "pages_scanned": 30, "contacts_found": 0, "new_contacts": 0,
+				"page_cap_reached": true, "error": nil}}
+		})
+		retryAt := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Second)
+		f.add("retry.example", 8*time.Hour, func(d *fakeDomain) {
+			d.PageScrapeStatus = ptr("Queued")
+			d.PageScrapeError = ptr("HTTP 503; will retry")
+			d.PageScrapeNextAttemptAt = &retryAt
+			d.PagesScanned = 3
+		})
 		b := tab()
 		signInTab(b, page)
-		waitRows(b, 5)
+		waitRows(b, 8)
 
-		require.Equal(t, "From the previous run; a new scan is running",
+		require.Equal(t, "This scan so far; it is still running",
+			browsertest.Eval[string](b, `document.querySelector('[data-domain="scanning.example"] [data-testid=contacts-found]').title`))
+		require.Equal(t, "From the previous run; a new scan is queued",
 			browsertest.Eval[string](b, `document.querySelector('[data-domain="rescan.example"] [data-testid=contacts-found]').title`))
 		require.Empty(t, browsertest.Eval[string](b, `document.querySelector('[data-domain="empty.example"] [data-testid=contacts-found]').title`))
 		b.Do("open the re-scanned domain", chromedp.Click(rowSel("rescan.example", "open-detail")))
 		b.WaitFor("its contact", 5*time.Second, `document.querySelectorAll('[data-testid=contact-row]').length === 1`, "")
-		waitText(b, "#detail-previous", "A new scan is running: the figures and contacts below are from the previous run.")
+		waitText(b, "#detail-previous", "A new scan is queued: the figures and contacts below are from the previous run.")
 		require.Equal(t, "12 (previous run)", textOf(b, `[data-testid=fact-pages] dd`))
 		require.Equal(t, "1 (previous run)", textOf(b, `[data-testid=fact-contacts] dd`))
 		require.Equal(t, "Questions? Write to sales@rescan.example or call us.", textOf(b, `[data-testid=contact-row] [data-testid=contact-context]`))
@@ -398,6 +422,26 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 		require.True(t, browsertest.Eval[bool](b, `document.getElementById('detail-previous').hidden`))
 		b.Do("close", chromedp.Click(chromedp.ID("detail-close")))
 
+		b.Do("open the running scan", chromedp.Click(rowSel("scanning.example", "open-detail")))
+		waitText(b, "#detail-previous", "Scanning: the figures below are this scan's so far.")
+		require.Equal(t, "7 so far", textOf(b, `[data-testid=fact-pages] dd`))
+		require.Equal(t, "2 so far", textOf(b, `[data-testid=fact-contacts] dd`))
+		require.True(t, browsertest.Eval[bool](b, `document.getElementById('detail-page-cap').hidden`))
+		b.Do("close", chromedp.Click(chromedp.ID("detail-close")))
+
+		b.Do("open the capped domain", chromedp.Click(rowSel("capped.example", "open-detail")))
+		waitText(b, "#detail-page-cap", "Stopped at the page cap: 30 pages scanned, the site has more.")
+		b.WaitFor("its run", 5*time.Second, `document.querySelectorAll('[data-testid=scan-row]').length === 1`, "")
+		require.Equal(t, "30 (cap)", textOf(b, `[data-testid=scan-pages]`))
+		require.True(t, browsertest.Eval[bool](b, `document.getElementById('detail-previous').hidden`))
+		b.Do("close", chromedp.Click(chromedp.ID("detail-close")))
+
+		b.Do("open the domain waiting for a retry", chromedp.Click(rowSel("retry.example", "open-detail")))
+		waitText(b, "#detail-previous", "Waiting for the next attempt: the figures and contacts below are from before it.")
+		b.WaitFor("the next attempt", 5*time.Second, `!!document.querySelector('[data-testid=fact-next-attempt] time')`, "")
+		require.Equal(t, retryAt.Format(time.RFC3339), browsertest.Eval[string](b, `document.querySelector('[data-testid=fact-next-attempt] time').getAttribute('datetime')`))
+		b.Do("close", chromedp.Click(chromedp.ID("detail-close")))
+
 		for domain, want := range map[string]string{
 			"empty.example":     "No contacts found.",
 			"fresh.example":     "Not scanned yet.",
@@ -410,7 +454,7 @@ func TestBrowserDetailRunsAndSitemaps(t *testing.T) {
 			b.WaitFor("the sitemap files of "+domain, 5*time.Second, `document.getElementById('sitemaps-empty').checkVisibility()`, "")
 			require.False(t, browsertest.Eval[bool](b, `document.getElementById('sitemaps-table').checkVisibility()`))
 			if domain == "first-run.example" {
-				require.Equal(t, "The first scan is running: no figures yet.", textOf(b, "#detail-previous"))
+				require.Equal(t, "The first scan is queued: no figures yet.", textOf(b, "#detail-previous"))
 				require.Equal(t, "—", textOf(b, `[data-testid=fact-pages] dd`))
 			}
 			b.Do("close", chromedp.Click(chromedp.ID("detail-close")))

@@ -54,6 +54,10 @@ type fakeDomain struct {
 	PageScrapeFinishedAt  *time.Time `json:"page_scrape_finished_at"`
 	PagesScanned          int        `json:"pages_scanned"`
 	ContactsFound         int        `json:"contacts_found"`
+	PageCapReached        bool       `json:"page_cap_reached"`
+	// The next attempt times of a domain waiting for a retry.
+	PageScrapeNextAttemptAt      *time.Time `json:"page_scrape_next_attempt_at"`
+	SitemapAnalysisNextAttemptAt *time.Time `json:"sitemap_analysis_next_attempt_at"`
 
 	contacts []fakeContact
 	scans    []map[string]any // GET /api/v3/domains/{id}/scans items, newest first

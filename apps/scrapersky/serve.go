@@ -188,8 +188,10 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, lo
 		Scans:           store,
 		Deleter:         curation.NewDeleter(store),
 		Suppressions:    suppression.NewManager(store, clock),
-		Stats:           store,
-		APIKeys:         apikey.NewService(store, clock),
+		// One count serves every poller for catalog.DefaultStatsTTL; the
+		// API's writes invalidate it (httpapi), the workers' show within it.
+		Stats:   catalog.NewStatsCache(store, catalog.DefaultStatsTTL, clock),
+		APIKeys: apikey.NewService(store, clock),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -234,7 +236,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Rend
 		RescueInterval:  c.RescueInterval,
 		ShutdownTimeout: c.ShutdownTimeout,
 	}
-	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler).WithRenderer(renderer)), m.Results(store), clock).WithSuppressions(store)
+	scanHandler := scan.NewHandler(m.Scanner(scraper.NewEmailScanner(crawler).WithRenderer(renderer)), m.Results(store), clock).WithSuppressions(store).WithLogger(log)
 	analysisHandler := analysis.NewHandler(sitemapscraper.New(crawler, sitemapscraper.DefaultConfig()), store, clock)
 
 	out := workerSet{}

@@ -58,6 +58,9 @@ type Run struct {
 	PagesScanned  int
 	ContactsFound int
 	NewContacts   int
+	// PageCapReached says the scan stopped at the page cap while pages of
+	// the site were still waiting.
+	PageCapReached bool
 	// Error is the last error, meant for users ("" for none).
 	Error string
 	// ErrorDetail is the last error's full cause, for operators and the

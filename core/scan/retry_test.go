@@ -24,6 +24,10 @@ type blinking struct {
 	calls atomic.Int32
 }
 
+func (b *blinking) Progress(ctx context.Context, job queue.Job, pages, contacts int) error {
+	return b.next.Progress(ctx, job, pages, contacts)
+}
+
 func (b *blinking) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome) error {
 	if b.calls.Add(1) <= b.n {
 		return fmt.Errorf("%w: FATAL: terminating connection due to administrator command (SQLSTATE=57P01)", core.ErrUnavailable)

@@ -6,6 +6,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,13 +35,21 @@ type PageResult struct {
 // Report is what a crawl of one site produced.
 type Report struct {
 	Pages []PageResult
+	// PageCapReached says the crawl stopped at its page cap while pages of
+	// the site were still waiting to be fetched.
+	PageCapReached bool
 }
 
-// Scanner crawls a site and extracts the emails of its pages. An error
-// means the site as a whole could not be scanned; its message is shown to
-// users, and it may implement queue.Transient.
+// OnPage is told of each page as the crawl fetches it, one call at a time.
+// An error from it stops the crawl, and Scan returns an error wrapping it.
+type OnPage func(ctx context.Context, p PageResult) error
+
+// Scanner crawls a site and extracts the emails of its pages. onPage, when
+// not nil, is called with every page that ends up in the report, as soon
+// as it is read. An error means the site as a whole could not be scanned;
+// its message is shown to users, and it may implement queue.Transient.
 type Scanner interface {
-	Scan(ctx context.Context, site string) (Report, error)
+	Scan(ctx context.Context, site string, onPage OnPage) (Report, error)
 }
 
 // Page records one fetched page of a scan.
@@ -55,18 +64,25 @@ type Page struct {
 // Outcome is a finished scan, written at once: the contacts (stored as
 // contact.Contact) and the pages.
 type Outcome struct {
-	Contacts   []contact.Contact
-	Pages      []Page
-	FinishedAt time.Time
+	Contacts       []contact.Contact
+	Pages          []Page
+	PageCapReached bool
+	FinishedAt     time.Time
 }
 
-// Results stores a finished scan. FinishScan upserts the contacts (a
-// contact already stored for the domain keeps its ID and first_seen_at and
-// gets the new last_seen_at), upserts the pages, and sets the domain to
-// Completed with its counts, in one transaction fenced on job.Token: if the
-// job lost its lease nothing is written and the error wraps
-// core.ErrLeaseLost.
+// Results stores a scan's progress and its result.
 type Results interface {
+	// Progress sets the counts of the job's run and of its domain
+	// (pages_scanned, contacts_found) to the scan's figures so far, and
+	// clears page_cap_reached, which only a finished scan knows, fenced on
+	// job.Token like FinishScan.
+	Progress(ctx context.Context, job queue.Job, pages, contacts int) error
+	// FinishScan upserts the contacts (a contact already stored for the
+	// domain keeps its ID and first_seen_at and gets the new last_seen_at),
+	// upserts the pages, and sets the domain to Completed with its counts
+	// and page_cap_reached, in one transaction fenced on job.Token: if the
+	// job lost its lease nothing is written and the error wraps
+	// core.ErrLeaseLost.
 	FinishScan(ctx context.Context, job queue.Job, out Outcome) error
 }
 
@@ -77,13 +93,23 @@ type Handler struct {
 	clock        core.Clock
 	retry        queue.StoreRetry
 	suppressions Suppressions // nil: nothing is suppressed
+	log          *slog.Logger
 }
 
 var _ queue.Handler = (*Handler)(nil)
 
 // NewHandler returns the email scan handler.
 func NewHandler(s Scanner, r Results, clock core.Clock) *Handler {
-	return &Handler{scanner: s, results: r, clock: clock, retry: queue.DefaultStoreRetry()}
+	return &Handler{scanner: s, results: r, clock: clock, retry: queue.DefaultStoreRetry(), log: slog.Default()}
+}
+
+// WithLogger sets where failed progress writes are logged (slog.Default
+// unless set) and returns h.
+func (h *Handler) WithLogger(log *slog.Logger) *Handler {
+	if log != nil {
+		h.log = log
+	}
+	return h
 }
 
 // WithStoreRetry sets how storing the results is retried in place
@@ -94,9 +120,20 @@ func (h *Handler) WithStoreRetry(p queue.StoreRetry) *Handler {
 }
 
 // Handle scans job.Domain and records the outcome. No transaction is open
-// while the site is crawled.
+// while the site is crawled. The counts start at zero and advance while the
+// crawl runs (see progress); a progress write that finds the claim gone
+// stops the crawl and the job.
 func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
-	rep, err := h.scanner.Scan(ctx, job.Domain)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pr := h.newProgress(job, cancel)
+	if err := pr.start(ctx); err != nil {
+		return err
+	}
+	rep, err := h.scanner.Scan(ctx, job.Domain, pr.page)
+	if lost := pr.lostErr(); lost != nil {
+		return lost
+	}
 	if err != nil {
 		return err
 	}
@@ -116,7 +153,7 @@ func (h *Handler) Handle(ctx context.Context, job queue.Job) error {
 // per distinct email (the first page and context it was seen with) and one
 // page record per distinct URL.
 func Build(domainID uuid.UUID, site string, rep Report, now time.Time) Outcome {
-	out := Outcome{FinishedAt: now}
+	out := Outcome{FinishedAt: now, PageCapReached: rep.PageCapReached}
 	seen := map[string]bool{}
 	seenURL := map[string]bool{}
 	for _, p := range rep.Pages {

@@ -24,8 +24,17 @@ type fakeScanner struct {
 	site string
 }
 
-func (f *fakeScanner) Scan(_ context.Context, site string) (scan.Report, error) {
+// Scan reports each page of rep to onPage, then returns rep and err.
+func (f *fakeScanner) Scan(ctx context.Context, site string, onPage scan.OnPage) (scan.Report, error) {
 	f.site = site
+	for _, p := range f.rep.Pages {
+		if onPage == nil {
+			break
+		}
+		if err := onPage(ctx, p); err != nil {
+			return scan.Report{}, err
+		}
+	}
 	return f.rep, f.err
 }
 

@@ -55,7 +55,7 @@ func (h *Handler) suppress(ctx context.Context, rep Report) (Report, error) {
 	for _, k := range hit {
 		blocked[k] = true
 	}
-	out := Report{Pages: make([]PageResult, len(rep.Pages))}
+	out := Report{Pages: make([]PageResult, len(rep.Pages)), PageCapReached: rep.PageCapReached}
 	for i, p := range rep.Pages {
 		kept := make([]Found, 0, len(p.Emails))
 		for _, f := range p.Emails {

@@ -32,8 +32,17 @@ func (l *listFake) Suppressed(_ context.Context, keys []string) ([]string, error
 	return out, l.err
 }
 
-// resultsFake records the outcome it is asked to store.
-type resultsFake struct{ out *scan.Outcome }
+// resultsFake records the outcome it is asked to store, and the progress
+// writes (pages, contacts) before it.
+type resultsFake struct {
+	out      *scan.Outcome
+	progress [][2]int
+}
+
+func (r *resultsFake) Progress(_ context.Context, _ queue.Job, pages, contacts int) error {
+	r.progress = append(r.progress, [2]int{pages, contacts})
+	return nil
+}
 
 func (r *resultsFake) FinishScan(_ context.Context, _ queue.Job, out scan.Outcome) error {
 	r.out = &out

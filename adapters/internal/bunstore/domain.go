@@ -11,10 +11,11 @@ import (
 )
 
 // DomainRow is the domains table as Bun sees it: the columns core.Domain
-// carries. The queue's lease columns (claim token, lease expiry, next
-// attempt) and the sitemap analysis progress are written and read only by
-// the queue's statements; the scan and sitemap totals by the fenced
-// finishing statements (and AddDomains, for a seeded row).
+// carries. The sitemap analysis progress is written and read only by the
+// queue's statements, and so are the next attempt times, which the queue
+// copies from the waiting run for the listings; the scan and sitemap totals
+// and the page cap flag are written by the fenced progress and finishing
+// statements (and AddDomains, for a seeded row).
 //
 // The ID carries no SQL type: PostgreSQL stores it as uuid and SQLite as its
 // 36-character text, and Bun renders it as the same quoted text for both.
@@ -29,16 +30,21 @@ type DomainRow struct {
 	SitemapCurationStatus string  `bun:"sitemap_curation_status,notnull"`
 	SitemapAnalysisStatus *string `bun:"sitemap_analysis_status"`
 	SitemapAnalysisError  *string `bun:"sitemap_analysis_error"`
+	// SitemapAnalysisNextAttemptAt and PageScrapeNextAttemptAt are written
+	// by the queue only (QueueArgs.Next).
+	SitemapAnalysisNextAttemptAt *time.Time `bun:"sitemap_analysis_next_attempt_at"`
 
-	EmailScanStatus  string  `bun:"email_scan_status,notnull"`
-	PageScrapeStatus *string `bun:"page_scrape_status"`
-	PageScrapeError  *string `bun:"page_scrape_error"`
+	EmailScanStatus         string     `bun:"email_scan_status,notnull"`
+	PageScrapeStatus        *string    `bun:"page_scrape_status"`
+	PageScrapeError         *string    `bun:"page_scrape_error"`
+	PageScrapeNextAttemptAt *time.Time `bun:"page_scrape_next_attempt_at"`
 
 	PageScrapeAttempts   int        `bun:"page_scrape_attempts,notnull"`
 	PageScrapeStartedAt  *time.Time `bun:"page_scrape_started_at"`
 	PageScrapeFinishedAt *time.Time `bun:"page_scrape_finished_at"`
 	PagesScanned         int        `bun:"pages_scanned,notnull"`
 	ContactsFound        int        `bun:"contacts_found,notnull"`
+	PageCapReached       bool       `bun:"page_cap_reached,notnull"`
 
 	SitemapCount    int `bun:"sitemap_count,notnull"`
 	SitemapURLCount int `bun:"sitemap_url_count,notnull"`
@@ -47,23 +53,26 @@ type DomainRow struct {
 // RowOf converts d to its row.
 func RowOf(d core.Domain) DomainRow {
 	return DomainRow{
-		ID:                    d.ID,
-		Domain:                d.Domain,
-		CreatedAt:             d.CreatedAt,
-		UpdatedAt:             d.UpdatedAt,
-		SitemapCurationStatus: string(d.SitemapCurationStatus),
-		SitemapAnalysisStatus: stringPtr(d.SitemapAnalysisStatus),
-		SitemapAnalysisError:  d.SitemapAnalysisError,
-		EmailScanStatus:       string(d.EmailScanStatus),
-		PageScrapeStatus:      stringPtr(d.PageScrapeStatus),
-		PageScrapeError:       d.PageScrapeError,
-		PageScrapeAttempts:    d.PageScrapeAttempts,
-		PageScrapeStartedAt:   d.PageScrapeStartedAt,
-		PageScrapeFinishedAt:  d.PageScrapeFinishedAt,
-		PagesScanned:          d.PagesScanned,
-		ContactsFound:         d.ContactsFound,
-		SitemapCount:          d.SitemapCount,
-		SitemapURLCount:       d.SitemapURLCount,
+		ID:                           d.ID,
+		Domain:                       d.Domain,
+		CreatedAt:                    d.CreatedAt,
+		UpdatedAt:                    d.UpdatedAt,
+		SitemapCurationStatus:        string(d.SitemapCurationStatus),
+		SitemapAnalysisStatus:        stringPtr(d.SitemapAnalysisStatus),
+		SitemapAnalysisError:         d.SitemapAnalysisError,
+		EmailScanStatus:              string(d.EmailScanStatus),
+		PageScrapeStatus:             stringPtr(d.PageScrapeStatus),
+		PageScrapeError:              d.PageScrapeError,
+		PageScrapeNextAttemptAt:      d.PageScrapeNextAttemptAt,
+		SitemapAnalysisNextAttemptAt: d.SitemapAnalysisNextAttemptAt,
+		PageScrapeAttempts:           d.PageScrapeAttempts,
+		PageScrapeStartedAt:          d.PageScrapeStartedAt,
+		PageScrapeFinishedAt:         d.PageScrapeFinishedAt,
+		PagesScanned:                 d.PagesScanned,
+		ContactsFound:                d.ContactsFound,
+		PageCapReached:               d.PageCapReached,
+		SitemapCount:                 d.SitemapCount,
+		SitemapURLCount:              d.SitemapURLCount,
 	}
 }
 
@@ -72,23 +81,26 @@ func RowOf(d core.Domain) DomainRow {
 // core.SystemClock makes them.
 func (r DomainRow) Core() core.Domain {
 	return core.Domain{
-		ID:                    r.ID,
-		Domain:                r.Domain,
-		CreatedAt:             r.CreatedAt.UTC(),
-		UpdatedAt:             r.UpdatedAt.UTC(),
-		SitemapCurationStatus: core.CurationStatus(r.SitemapCurationStatus),
-		SitemapAnalysisStatus: enumPtr[core.AnalysisStatus](r.SitemapAnalysisStatus),
-		SitemapAnalysisError:  r.SitemapAnalysisError,
-		EmailScanStatus:       core.CurationStatus(r.EmailScanStatus),
-		PageScrapeStatus:      enumPtr[core.TaskStatus](r.PageScrapeStatus),
-		PageScrapeError:       r.PageScrapeError,
-		PageScrapeAttempts:    r.PageScrapeAttempts,
-		PageScrapeStartedAt:   UTCPtr(r.PageScrapeStartedAt),
-		PageScrapeFinishedAt:  UTCPtr(r.PageScrapeFinishedAt),
-		PagesScanned:          r.PagesScanned,
-		ContactsFound:         r.ContactsFound,
-		SitemapCount:          r.SitemapCount,
-		SitemapURLCount:       r.SitemapURLCount,
+		ID:                           r.ID,
+		Domain:                       r.Domain,
+		CreatedAt:                    r.CreatedAt.UTC(),
+		UpdatedAt:                    r.UpdatedAt.UTC(),
+		SitemapCurationStatus:        core.CurationStatus(r.SitemapCurationStatus),
+		SitemapAnalysisStatus:        enumPtr[core.AnalysisStatus](r.SitemapAnalysisStatus),
+		SitemapAnalysisError:         r.SitemapAnalysisError,
+		EmailScanStatus:              core.CurationStatus(r.EmailScanStatus),
+		PageScrapeStatus:             enumPtr[core.TaskStatus](r.PageScrapeStatus),
+		PageScrapeError:              r.PageScrapeError,
+		PageScrapeNextAttemptAt:      UTCPtr(r.PageScrapeNextAttemptAt),
+		SitemapAnalysisNextAttemptAt: UTCPtr(r.SitemapAnalysisNextAttemptAt),
+		PageScrapeAttempts:           r.PageScrapeAttempts,
+		PageScrapeStartedAt:          UTCPtr(r.PageScrapeStartedAt),
+		PageScrapeFinishedAt:         UTCPtr(r.PageScrapeFinishedAt),
+		PagesScanned:                 r.PagesScanned,
+		ContactsFound:                r.ContactsFound,
+		PageCapReached:               r.PageCapReached,
+		SitemapCount:                 r.SitemapCount,
+		SitemapURLCount:              r.SitemapURLCount,
 	}
 }
 

@@ -17,19 +17,20 @@ import (
 type runRow struct {
 	bun.BaseModel `bun:"table:jobs,alias:j"`
 
-	ID            uuid.UUID  `bun:"id,pk"`
-	Workflow      string     `bun:"workflow"`
-	DomainID      uuid.UUID  `bun:"domain_id"`
-	State         string     `bun:"state"`
-	Attempt       int        `bun:"attempt"`
-	NextAttemptAt *time.Time `bun:"next_attempt_at"`
-	StartedAt     time.Time  `bun:"started_at"`
-	FinishedAt    *time.Time `bun:"finished_at"`
-	PagesScanned  int        `bun:"pages_scanned"`
-	ContactsFound int        `bun:"contacts_found"`
-	ContactsNew   int        `bun:"contacts_new"`
-	Error         *string    `bun:"error"`
-	ErrorDetail   *string    `bun:"error_detail"`
+	ID             uuid.UUID  `bun:"id,pk"`
+	Workflow       string     `bun:"workflow"`
+	DomainID       uuid.UUID  `bun:"domain_id"`
+	State          string     `bun:"state"`
+	Attempt        int        `bun:"attempt"`
+	NextAttemptAt  *time.Time `bun:"next_attempt_at"`
+	StartedAt      time.Time  `bun:"started_at"`
+	FinishedAt     *time.Time `bun:"finished_at"`
+	PagesScanned   int        `bun:"pages_scanned"`
+	ContactsFound  int        `bun:"contacts_found"`
+	ContactsNew    int        `bun:"contacts_new"`
+	PageCapReached bool       `bun:"page_cap_reached"`
+	Error          *string    `bun:"error"`
+	ErrorDetail    *string    `bun:"error_detail"`
 }
 
 // Runs returns at most limit of the domain's runs of wf after skipping
@@ -54,7 +55,7 @@ func (c Common) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, 
 			ID: r.ID, DomainID: r.DomainID, Workflow: r.Workflow, State: queue.RunState(r.State),
 			Attempt: r.Attempt, StartedAt: r.StartedAt.UTC(), FinishedAt: UTCPtr(r.FinishedAt),
 			NextAttemptAt: UTCPtr(r.NextAttemptAt), PagesScanned: r.PagesScanned,
-			ContactsFound: r.ContactsFound, NewContacts: r.ContactsNew,
+			ContactsFound: r.ContactsFound, NewContacts: r.ContactsNew, PageCapReached: r.PageCapReached,
 		}
 		if r.Error != nil {
 			out[i].Error = *r.Error

@@ -16,17 +16,38 @@ import (
 
 // finishScanRunSQL is the fenced write that completes an email scan's run
 // (see fenceSQL), finishScanDomainSQL its domain half: Completed, the
-// counts, the finish time.
+// counts, the page cap flag, the finish time.
 const (
 	finishScanRunSQL = `UPDATE jobs SET state = 'completed', error = NULL, error_detail = NULL, finished_at = ?now,
-	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
+	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found, page_cap_reached = ?page_cap_reached,
 	claim_token = NULL, lease_expires_at = NULL ` + fenceSQL
 	finishScanDomainSQL = `UPDATE domains SET
 	?secondary = ?done, ?error_col = NULL,
-	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
+	pages_scanned = ?pages_scanned, contacts_found = ?contacts_found, page_cap_reached = ?page_cap_reached,
 	?finished = ?now, updated_at = ?now
 WHERE id = ?id`
 )
+
+// progressRunSQL is the fenced write of a running scan's figures so far
+// (see fenceSQL), progressDomainSQL its domain half. The page cap flag is
+// cleared: only the finished scan knows it. updated_at stays: the figures
+// are not a status change, and the listing indexes hold updated_at, so
+// leaving it makes the domain's write a HOT update where the page allows.
+const (
+	progressRunSQL = `UPDATE jobs SET pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
+	page_cap_reached = false ` + fenceSQL
+	progressDomainSQL = `UPDATE domains SET pages_scanned = ?pages_scanned, contacts_found = ?contacts_found,
+	page_cap_reached = false
+WHERE id = ?id`
+)
+
+// Progress sets the figures of a running scan on its run and domain in one
+// transaction fenced on job.Token; see progressRunSQL.
+func (c Common) Progress(ctx context.Context, job queue.Job, pages, contacts int) error {
+	return fenced(ctx, c.D, "scan progress", progressRunSQL, progressDomainSQL, core.EmailScan, job, func(a *QueueArgs) {
+		a.PagesScanned, a.ContactsFound = pages, contacts
+	})
+}
 
 // countNewContactsSQL records how many of the domain's contacts the run
 // stored first, once the contacts are upserted.
@@ -95,7 +116,7 @@ func (c Common) FinishScan(ctx context.Context, job queue.Job, out scan.Outcome)
 		return err
 	}
 	a.ID, a.RunID, a.ClaimToken, a.Now = job.DomainID, job.RunID, job.Token, out.FinishedAt
-	a.PagesScanned, a.ContactsFound = len(out.Pages), len(out.Contacts)
+	a.PagesScanned, a.ContactsFound, a.PageCapReached = len(out.Pages), len(out.Contacts), out.PageCapReached
 	contacts := contactRows(job, out.Contacts)
 	pages := pageRows(job.DomainID, out.Pages)
 

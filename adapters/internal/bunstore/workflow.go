@@ -21,9 +21,10 @@ var ErrUnknownWorkflow = errors.New("unknown workflow")
 
 // columns are the domains columns of one workflow: its two statuses, the
 // secondary's error, and the summary of its latest run that listings show
-// (the run's attempt and times; the run itself is a jobs row).
+// (the run's attempt and times, and when a waiting run is due; the run
+// itself is a jobs row).
 type columns struct {
-	primary, secondary, errorCol, attempts, started, finished string
+	primary, secondary, errorCol, attempts, started, finished, next string
 }
 
 // workflowColumns maps each workflow the stores serve to its columns: the
@@ -32,10 +33,12 @@ var workflowColumns = map[string]columns{
 	core.EmailScan.Name: {
 		primary: "email_scan_status", secondary: "page_scrape_status", errorCol: "page_scrape_error",
 		attempts: "page_scrape_attempts", started: "page_scrape_started_at", finished: "page_scrape_finished_at",
+		next: "page_scrape_next_attempt_at",
 	},
 	core.SitemapCuration.Name: {
 		primary: "sitemap_curation_status", secondary: "sitemap_analysis_status", errorCol: "sitemap_analysis_error",
 		attempts: "sitemap_analysis_attempts", started: "sitemap_analysis_started_at", finished: "sitemap_analysis_finished_at",
+		next: "sitemap_analysis_next_attempt_at",
 	},
 }
 
@@ -52,6 +55,11 @@ type QueueArgs struct {
 	Attempts  bun.Ident `bun:"attempts"`
 	Started   bun.Ident `bun:"started"`
 	Finished  bun.Ident `bun:"finished"`
+	// Next is the domain's copy of its waiting run's next_attempt_at:
+	// Retry sets it, the claim and queueing clear it. (Release, Fail,
+	// Rescue and the finishing writes start from a claimed row, where it
+	// is already NULL.)
+	Next bun.Ident `bun:"next"`
 	// QueuedIndex is the workflow's partial index of queued domains, in
 	// claim order (SQLite's claim names it).
 	QueuedIndex bun.Ident `bun:"queued_index"`
@@ -76,8 +84,9 @@ type QueueArgs struct {
 	// tuples (SQLite's claim).
 	Picked schema.QueryAppender `bun:"picked"`
 
-	PagesScanned  int `bun:"pages_scanned"`
-	ContactsFound int `bun:"contacts_found"`
+	PagesScanned   int  `bun:"pages_scanned"`
+	ContactsFound  int  `bun:"contacts_found"`
+	PageCapReached bool `bun:"page_cap_reached"`
 }
 
 // ArgsFor looks wf up in the column map and returns its columns and status
@@ -95,6 +104,7 @@ func ArgsFor(wf core.Workflow) (QueueArgs, error) {
 		Attempts:    bun.Ident(c.attempts),
 		Started:     bun.Ident(c.started),
 		Finished:    bun.Ident(c.finished),
+		Next:        bun.Ident(c.next),
 		QueuedIndex: bun.Ident("domains_" + c.secondary[:len(c.secondary)-len("_status")] + "_queued_idx"),
 		Queued:      wf.Queued.String(),
 		Running:     wf.Running.String(),
@@ -195,7 +205,7 @@ WHERE id = ?id`
 	// error and its detail (the run's only). The attempt stays counted.
 	retryRunSQL = `UPDATE jobs SET state = 'waiting', error = ?msg, error_detail = NULLIF(?detail, ''),
 	claim_token = NULL, lease_expires_at = NULL, next_attempt_at = ?at ` + fenceSQL
-	retryDomainSQL = `UPDATE domains SET ?secondary = ?queued, ?error_col = ?msg, updated_at = ?now
+	retryDomainSQL = `UPDATE domains SET ?secondary = ?queued, ?error_col = ?msg, ?next = ?at, updated_at = ?now
 WHERE id = ?id`
 
 	// failRunSQL finishes a run as failed.

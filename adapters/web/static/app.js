@@ -453,7 +453,7 @@ function updateRow(r, d) {
   setBadge(r.scrape, d.page_scrape_status, d.page_scrape_error);
   setBadge(r.curation, d.sitemap_curation_status);
   setBadge(r.analysis, d.sitemap_analysis_status, d.sitemap_analysis_error);
-  const scanned = d.page_scrape_status === 'Completed' || d.pages_scanned > 0 || d.contacts_found > 0;
+  const scanned = d.page_scrape_status === 'Completed' || d.page_scrape_status === 'InProgress' || d.pages_scanned > 0 || d.contacts_found > 0;
   setText(r.contacts, scanned ? String(d.contacts_found) : '—');
   setText(r.pages, scanned ? String(d.pages_scanned) : '—');
   markRowPrevious(r, d, scanned);
@@ -702,6 +702,7 @@ function openDetail(id, opener) {
   $('sitemaps-body').replaceChildren();
   $('sitemaps-wrap').hidden = true;
   $('detail-previous').hidden = true;
+  $('detail-page-cap').hidden = true;
   if (!$('detail').open) $('detail').showModal();
   $('detail-close').focus();
   syncURL();
@@ -741,7 +742,7 @@ async function loadDetail(first) {
 
 function renderDetail(d, contacts) {
   setText($('detail-title'), d.domain);
-  $('detail-progress').replaceChildren(
+  $('detail-progress').replaceChildren(...[
     fact('Status', badge('page_scrape_status', d.page_scrape_status, d.page_scrape_error)),
     fact('Curation', badge('email_scan_status', d.email_scan_status)),
     fact('Attempts', String(d.page_scrape_attempts ?? 0), 'fact-attempts'),
@@ -749,14 +750,20 @@ function renderDetail(d, contacts) {
     fact('Contacts found', String(d.contacts_found ?? 0), 'fact-contacts'),
     fact('Started', timeEl(d.page_scrape_started_at)),
     fact('Finished', timeEl(d.page_scrape_finished_at)),
-  );
+    d.page_scrape_next_attempt_at ? fact('Next attempt', timeEl(d.page_scrape_next_attempt_at), 'fact-next-attempt') : null,
+  ].filter(Boolean));
+  const cap = $('detail-page-cap');
+  cap.hidden = !d.page_cap_reached;
+  cap.textContent = d.page_cap_reached
+    ? `Stopped at the page cap: ${d.pages_scanned} pages scanned, the site has more.` : '';
   const scanErr = $('detail-scan-error');
   scanErr.hidden = !d.page_scrape_error;
   scanErr.textContent = d.page_scrape_error ? `Error: ${d.page_scrape_error}` : '';
-  $('detail-sitemap').replaceChildren(
+  $('detail-sitemap').replaceChildren(...[
     fact('Curation', badge('sitemap_curation_status', d.sitemap_curation_status)),
     fact('Analysis', badge('sitemap_analysis_status', d.sitemap_analysis_status, d.sitemap_analysis_error)),
-  );
+    d.sitemap_analysis_next_attempt_at ? fact('Next attempt', timeEl(d.sitemap_analysis_next_attempt_at), 'fact-sitemap-next-attempt') : null,
+  ].filter(Boolean));
   const mapErr = $('detail-sitemap-error');
   mapErr.hidden = !d.sitemap_analysis_error;
   mapErr.textContent = d.sitemap_analysis_error ? `Error: ${d.sitemap_analysis_error}` : '';
@@ -790,7 +797,8 @@ function renderScans(scans) {
     h('td', { 'data-label': 'Started' }, timeEl(r.started_at)),
     h('td', { 'data-label': 'Outcome', title: r.error || '', text: r.error ? `${r.outcome}: ${r.error}` : r.outcome }),
     h('td', { class: 'num', 'data-label': 'Duration', text: r.duration_ms == null ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s` }),
-    h('td', { class: 'num', 'data-label': 'Pages', text: String(r.pages_scanned) }),
+    h('td', { class: 'num', 'data-label': 'Pages', 'data-testid': 'scan-pages', title: r.page_cap_reached ? 'Stopped at the page cap' : '',
+      text: r.page_cap_reached ? `${r.pages_scanned} (cap)` : String(r.pages_scanned) }),
     h('td', { class: 'num', 'data-label': 'Contacts (new)', text: `${r.contacts_found} (+${r.new_contacts})` }),
   )));
   $('scans-empty').hidden = items.length > 0;
@@ -1355,33 +1363,50 @@ function scanRunning(d) {
   return d.page_scrape_status === 'Queued' || d.page_scrape_status === 'InProgress';
 }
 
-// markPreviousRun labels the scan figures and contacts as the previous
-// run's while a new scan is queued or running.
+// markPreviousRun labels the scan figures: while a scan is queued they are
+// the previous run's; while it runs (InProgress) they are this scan's so
+// far, advancing every few pages.
 function markPreviousRun(d) {
   const note = $('detail-previous');
+  const queued = d.page_scrape_status === 'Queued';
+  const running = d.page_scrape_status === 'InProgress';
   const had = !!d.page_scrape_finished_at || (d.pages_scanned ?? 0) > 0 || (d.contacts_found ?? 0) > 0;
-  note.hidden = !scanRunning(d);
-  if (!scanRunning(d)) return;
-  setText(note, had
-    ? 'A new scan is running: the figures and contacts below are from the previous run.'
-    : 'The first scan is running: no figures yet.');
+  note.hidden = !queued && !running;
+  if (note.hidden) return;
+  let text;
+  if (running) {
+    text = 'Scanning: the figures below are this scan\'s so far.';
+  } else if (had) {
+    text = d.page_scrape_next_attempt_at
+      ? 'Waiting for the next attempt: the figures and contacts below are from before it.'
+      : 'A new scan is queued: the figures and contacts below are from the previous run.';
+  } else {
+    text = 'The first scan is queued: no figures yet.';
+  }
+  setText(note, text);
   for (const id of ['fact-pages', 'fact-contacts']) {
     const dd = document.querySelector(`#detail-progress [data-testid=${id}] dd`);
     if (!dd) continue;
-    if (had) dd.append(h('span', { class: 'previous', 'data-testid': 'previous-run', text: ' (previous run)' }));
+    if (running) dd.append(h('span', { class: 'so-far', 'data-testid': 'so-far', text: ' so far' }));
+    else if (had) dd.append(h('span', { class: 'previous', 'data-testid': 'previous-run', text: ' (previous run)' }));
     else dd.textContent = '—';
   }
 }
 
 // markRowPrevious marks a row's counts as the previous run's while a new
-// scan is queued or running.
+// scan is queued, and as the running scan's so far while it runs.
 function markRowPrevious(r, d, scanned) {
-  const previous = scanned && scanRunning(d);
+  const previous = scanned && d.page_scrape_status === 'Queued';
+  const running = d.page_scrape_status === 'InProgress';
   for (const td of [r.contacts, r.pages]) {
     td.classList.toggle('previous', previous);
-    if (previous) td.title = 'From the previous run; a new scan is running';
+    td.classList.toggle('so-far', running);
+    if (previous) td.title = 'From the previous run; a new scan is queued';
+    else if (running) td.title = 'This scan so far; it is still running';
     else td.removeAttribute('title');
   }
+  r.pages.classList.toggle('capped', !!d.page_cap_reached && !running && !previous);
+  if (d.page_cap_reached && !running && !previous) r.pages.title = 'Stopped at the page cap; the site has more pages';
 }
 
 // noContactsText says why the list is empty: "no contacts" only after a
