@@ -2,10 +2,13 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -263,6 +266,15 @@ func (p *page) jsonLD(el element) {
 	var emails []string
 	if err := json.Unmarshal([]byte(src), &v); err == nil {
 		emails = jsonEmails(v, emails)
+		// A map has no order: put them back in the order the script spells
+		// them (those spelled with escapes last, by key order).
+		at := func(e string) int {
+			if i := strings.Index(src, e); i >= 0 {
+				return i
+			}
+			return len(src)
+		}
+		slices.SortStableFunc(emails, func(a, b string) int { return cmp.Compare(at(a), at(b)) })
 	} else {
 		for _, m := range jsonEmailRE.FindAllStringSubmatch(src, -1) {
 			emails = append(emails, m[1])
@@ -289,7 +301,8 @@ var jsonEmailRE = regexp.MustCompile(`(?i)"email"\s*:\s*"([^"]{1,400})"`)
 func jsonEmails(v any, out []string) []string {
 	switch t := v.(type) {
 	case map[string]any:
-		for k, x := range t {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			x := t[k]
 			if strings.EqualFold(k, "email") {
 				out = jsonStrings(x, out)
 				continue

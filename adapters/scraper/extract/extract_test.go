@@ -344,3 +344,15 @@ func TestHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONLDOrder: the addresses of one JSON-LD script come in the order the
+// script spells them, every time, not in a map's iteration order.
+func TestJSONLDOrder(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<script type="application/ld+json">{"contactPoint": {"email": "b@acme.com"}, "email": "a@acme.com",
+		"founder": {"email": "c@acme.com"}, "member": [{"Email": "d@acme.com"}], "x": {"y": {"email": "e@acme.com"}}}</script>`)
+	want := []pair{{"b@acme.com", SourceJSONLD}, {"a@acme.com", SourceJSONLD}, {"c@acme.com", SourceJSONLD}, {"d@acme.com", SourceJSONLD}, {"e@acme.com", SourceJSONLD}}
+	for range 20 {
+		require.Equal(t, want, pairs(HTML(page, "https://acme.com/")))
+	}
+}
