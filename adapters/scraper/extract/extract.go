@@ -96,8 +96,15 @@ type Extractor struct {
 // same position an attribute (a mailto href, say) wins over the element's
 // text, and what scripts write comes after everything the page shows.
 func (e Extractor) HTML(ctx context.Context, body []byte, pageURL string) []Found {
+	return e.html(ctx, body, pageURL, false)
+}
+
+// html is HTML, reading the tokens with x/net's tokenizer when reference is
+// set (the differential tests' reference).
+func (e Extractor) html(ctx context.Context, body []byte, pageURL string, reference bool) []Found {
 	p := newPage(pageURL)
 	p.collect = e.Scripts != nil
+	p.reference = reference
 	buf := textBuffers.Get().(*[]byte)
 	defer func() {
 		// Nothing returned points into the text: results copies the

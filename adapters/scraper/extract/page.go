@@ -40,6 +40,10 @@ type page struct {
 	collect     bool
 	scripts     []string
 	scriptBytes int
+
+	// reference reads the tokens with x/net's tokenizer instead of the
+	// lexer: the differential tests' reference.
+	reference bool
 }
 
 // mark is a range of page text that did not appear literally in the page.

@@ -22,10 +22,13 @@ const maxOpen = 64
 // text, with a boundary at every tag the source has (the tree builder drops
 // stray <td> and <li> tags, and their cells would glue), and the elements
 // whose attributes a reader wants, each with its range in the text. No tree
-// is built: the tokenizer is several times faster than the parser and has no
-// limit on open elements.
+// is built: the lexer is many times faster than the parser and has no limit
+// on open elements.
 func (p *page) tokens(body []byte) {
-	z := html.NewTokenizer(bytes.NewReader(body))
+	z := newLexer(body)
+	if p.reference {
+		z = newReferenceLexer(body)
+	}
 	hidden := 0      // depth inside hidden elements such as template
 	raw := rawNone   // what the text of the current raw-text element is for
 	rawElem := -1    // the queued element (JSON-LD) that takes raw text
