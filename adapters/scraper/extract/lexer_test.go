@@ -132,3 +132,15 @@ func FuzzLexer(f *testing.F) {
 		requireSameResults(t, body)
 	})
 }
+
+func TestTagFlags(t *testing.T) {
+	t.Parallel()
+	for name, f := range tagInfo {
+		require.Equal(t, f, tagFlags(name), name)
+		require.Zero(t, tagFlags(name+"\x00"), name)
+		require.Zero(t, tagFlags(name[:len(name)-1]+"\x00"), name)
+	}
+	for _, name := range []string{"", "div", "td", "a", "p", "section", "blockquote", "spam", "scripts", "\x00", "noscrip"} {
+		require.Equal(t, tagInfo[name], tagFlags(name), name)
+	}
+}

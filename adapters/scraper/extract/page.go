@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"sort"
@@ -189,60 +190,33 @@ func deobfuscate(m string) string {
 	return "."
 }
 
-// byteFlags classifies the bytes scanFlags looks for.
-var byteFlags = func() (t [256]uint8) {
-	t['&'] = flagAmp
-	for _, c := range "])}>" {
-		t[c] = flagClose
-	}
-	return t
-}()
-
-const (
-	flagAmp uint8 = 1 << iota
-	flagClose
-)
-
 // scanFlags is the cheap test that saves running the rewriting regular
-// expressions over ordinary text, in one pass: whether b has an "&" (an
-// entity left over), a closing bracket (a "[at]" spelling), and both a
-// spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ",
-// " . ") for a spelled-out address.
+// expressions over ordinary text: whether b has an "&" (an entity left
+// over), a closing bracket (a "[at]" spelling), and both a spaced "at"
+// (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ", " . ") for a
+// spelled-out address. Each is a vectorized search; the "at" forms, common
+// in prose, are only looked for when a "dot" form is there.
 func scanFlags(b []byte) (amp, obf, spelled bool) {
-	var f uint8
-	var w uint64 // the last eight bytes, newest lowest
-	var at, dot bool
-	for _, c := range b {
-		f |= byteFlags[c]
-		w = w<<8 | uint64(c)
-		if c != ' ' {
-			continue
-		}
-		switch {
-		case w&0xFFFFFFFFFF == spacedDot || w&0xFFFFFFFFFF == spacedDOT || w&0xFFFFFF == spacedPeriod:
-			dot = true
-		case w&0xFFFFFFFF == spacedAt || w&0xFFFFFFFF == spacedAT || w&0xFFFFFF == spacedSign:
-			at = true
-		}
-	}
-	return f&flagAmp != 0, f&flagClose != 0, at && dot
+	amp = bytes.IndexByte(b, '&') >= 0
+	obf = bytes.IndexByte(b, ')') >= 0 || bytes.IndexByte(b, ']') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '}') >= 0
+	spelled = (spaced(b, "dot") || spaced(b, "DOT") || spaced(b, ".")) && (spaced(b, "at") || spaced(b, "AT") || spaced(b, "@"))
+	return amp, obf, spelled
 }
 
-// The spaced separators scanFlags looks for, packed as its window holds them.
-var (
-	spacedDot    = pack(" dot ")
-	spacedDOT    = pack(" DOT ")
-	spacedPeriod = pack(" . ")
-	spacedAt     = pack(" at ")
-	spacedAT     = pack(" AT ")
-	spacedSign   = pack(" @ ")
-)
-
-func pack(s string) (w uint64) {
-	for i := 0; i < len(s); i++ {
-		w = w<<8 | uint64(s[i])
+// spaced reports whether b holds word with a space on either side.
+func spaced(b []byte, word string) bool {
+	for i := 1; i+len(word) < len(b); {
+		k := bytes.Index(b[i:len(b)-1], []byte(word))
+		if k < 0 {
+			return false
+		}
+		j := i + k
+		if b[j-1] == ' ' && b[j+len(word)] == ' ' {
+			return true
+		}
+		i = j + 1
 	}
-	return w
+	return false
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became
