@@ -145,7 +145,7 @@ func HTML(body []byte, pageURL string) []Found {
 // "[at]" spellings. Each address appears once, with its first context.
 func Text(body []byte) []Found {
 	p := newPage("")
-	p.appendText(body, false)
+	p.appendText(body, false, false)
 	p.finish()
 	p.scanText()
 	return p.results()

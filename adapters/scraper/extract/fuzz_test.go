@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -107,41 +106,4 @@ func checkInvariants(t *testing.T, got []Found) {
 			t.Fatalf("%q has no source", r.Email)
 		}
 	}
-}
-
-// scanFlagsWindow is the byte-at-a-time scanFlags that the vectorized one
-// replaced, kept as its reference.
-func scanFlagsWindow(b []byte) (amp, obf, spelled bool) {
-	var at, dot bool
-	for i, c := range b {
-		switch c {
-		case '&':
-			amp = true
-		case ']', ')', '}', '>':
-			obf = true
-		case ' ':
-			w := b[:i+1]
-			switch {
-			case bytes.HasSuffix(w, []byte(" dot ")), bytes.HasSuffix(w, []byte(" DOT ")), bytes.HasSuffix(w, []byte(" . ")):
-				dot = true
-			case bytes.HasSuffix(w, []byte(" at ")), bytes.HasSuffix(w, []byte(" AT ")), bytes.HasSuffix(w, []byte(" @ ")):
-				at = true
-			}
-		}
-	}
-	return amp, obf, at && dot
-}
-
-// FuzzScanFlags checks scanFlags against its byte-at-a-time reference.
-func FuzzScanFlags(f *testing.F) {
-	for _, s := range []string{"", " ", "a at b dot c", " at  dot ", "x . y @ z", "at dot", " dot  at", " AT . ", "a]b", "&", "q)", "{}", "<>", " at dot ", " . @ "} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		wa, wo, ws := scanFlagsWindow(b)
-		ga, gob, gs := scanFlags(b)
-		if wa != ga || wo != gob || ws != gs {
-			t.Fatalf("scanFlags(%q) = %v %v %v, want %v %v %v", b, ga, gob, gs, wa, wo, ws)
-		}
-	})
 }

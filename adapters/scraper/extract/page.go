@@ -42,6 +42,10 @@ type page struct {
 	scripts     []string
 	scriptBytes int
 
+	// spelledFree says that no text node copied verbatim from the page can
+	// hold a spelled-out address (see spelledFree).
+	spelledFree bool
+
 	// reference reads the tokens with x/net's tokenizer instead of the
 	// lexer: the differential tests' reference.
 	reference bool
@@ -97,9 +101,10 @@ func (p *page) separate(inline bool) {
 // appendText appends one text node, decoding leftover entities (when
 // entities is set), "[at]" and spelled-out ("name at acme dot com")
 // spellings, and marks what it rewrote. Text without any of them, nearly
-// all of a page, is copied as it is.
-func (p *page) appendText(b []byte, entities bool) {
-	amp, obf, spelled := scanFlags(b)
+// all of a page, is copied as it is. verbatim says the node's bytes are the
+// page source's, which p.spelledFree may vouch for.
+func (p *page) appendText(b []byte, entities, verbatim bool) {
+	amp, obf, spelled := scanFlags(b, !(verbatim && p.spelledFree))
 	amp = amp && entities
 	if !amp && !obf && !spelled {
 		p.buf = append(p.buf, b...)
@@ -190,33 +195,78 @@ func deobfuscate(m string) string {
 	return "."
 }
 
+// byteFlags classifies the bytes scanFlags looks for.
+var byteFlags = func() (t [256]uint8) {
+	t['&'] = flagAmp
+	for _, c := range "])}>" {
+		t[c] = flagClose
+	}
+	return t
+}()
+
+const (
+	flagAmp uint8 = 1 << iota
+	flagClose
+)
+
 // scanFlags is the cheap test that saves running the rewriting regular
-// expressions over ordinary text: whether b has an "&" (an entity left
-// over), a closing bracket (a "[at]" spelling), and both a spaced "at"
-// (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ", " . ") for a
-// spelled-out address. Each is a vectorized search; the "at" forms, common
-// in prose, are only looked for when a "dot" form is there.
-func scanFlags(b []byte) (amp, obf, spelled bool) {
-	amp = bytes.IndexByte(b, '&') >= 0
-	obf = bytes.IndexByte(b, ')') >= 0 || bytes.IndexByte(b, ']') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '}') >= 0
-	spelled = (spaced(b, "dot") || spaced(b, "DOT") || spaced(b, ".")) && (spaced(b, "at") || spaced(b, "AT") || spaced(b, "@"))
-	return amp, obf, spelled
+// expressions over ordinary text, in one pass: whether b has an "&" (an
+// entity left over), a closing bracket (a "[at]" spelling), and both a
+// spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ",
+// " . ") for a spelled-out address.
+//
+// With spelledToo false, the page as a whole has shown that b cannot hold
+// a spelled-out address, and only the bytes are looked at.
+func scanFlags(b []byte, spelledToo bool) (amp, obf, spelled bool) {
+	var f uint8
+	if !spelledToo {
+		for _, c := range b {
+			f |= byteFlags[c]
+		}
+		return f&flagAmp != 0, f&flagClose != 0, false
+	}
+	var w uint64 // the last eight bytes, newest lowest
+	var at, dot bool
+	for _, c := range b {
+		f |= byteFlags[c]
+		w = w<<8 | uint64(c)
+		if c != ' ' {
+			continue
+		}
+		switch {
+		case w&0xFFFFFFFFFF == spacedDot || w&0xFFFFFFFFFF == spacedDOT || w&0xFFFFFF == spacedPeriod:
+			dot = true
+		case w&0xFFFFFFFF == spacedAt || w&0xFFFFFFFF == spacedAT || w&0xFFFFFF == spacedSign:
+			at = true
+		}
+	}
+	return f&flagAmp != 0, f&flagClose != 0, at && dot
 }
 
-// spaced reports whether b holds word with a space on either side.
-func spaced(b []byte, word string) bool {
-	for i := 1; i+len(word) < len(b); {
-		k := bytes.Index(b[i:len(b)-1], []byte(word))
-		if k < 0 {
-			return false
-		}
-		j := i + k
-		if b[j-1] == ' ' && b[j+len(word)] == ' ' {
-			return true
-		}
-		i = j + 1
+// The spaced separators scanFlags looks for, packed as its window holds them.
+var (
+	spacedDot    = pack(" dot ")
+	spacedDOT    = pack(" DOT ")
+	spacedPeriod = pack(" . ")
+	spacedAt     = pack(" at ")
+	spacedAT     = pack(" AT ")
+	spacedSign   = pack(" @ ")
+)
+
+func pack(s string) (w uint64) {
+	for i := 0; i < len(s); i++ {
+		w = w<<8 | uint64(s[i])
 	}
-	return false
+	return w
+}
+
+// spelledFree reports whether a page's source has no spaced "dot" form or
+// no spaced "at" form (see scanFlags), so that no text node copied from it
+// verbatim can hold a spelled-out address. One search over the page spares
+// the look at every space of every text node.
+func spelledFree(body []byte) bool {
+	dot := bytes.Contains(body, []byte(" dot ")) || bytes.Contains(body, []byte(" DOT ")) || bytes.Contains(body, []byte(" . "))
+	return !dot || !(bytes.Contains(body, []byte(" at ")) || bytes.Contains(body, []byte(" AT ")) || bytes.Contains(body, []byte(" @ ")))
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became

@@ -28,6 +28,8 @@ func (p *page) tokens(body []byte) {
 	z := newLexer(body)
 	if p.reference {
 		z = newReferenceLexer(body)
+	} else {
+		p.spelledFree = spelledFree(body)
 	}
 	hidden := 0      // depth inside hidden elements such as template
 	raw := rawNone   // what the text of the current raw-text element is for
@@ -56,7 +58,7 @@ func (p *page) tokens(body []byte) {
 				continue
 			}
 			if hidden == 0 {
-				p.appendText(text, true)
+				p.appendText(text, true, z.Verbatim())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			rawTag := z.Raw()
