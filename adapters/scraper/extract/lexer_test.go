@@ -144,3 +144,17 @@ func TestTagFlags(t *testing.T) {
 		require.Equal(t, tagInfo[name], tagFlags(name), name)
 	}
 }
+
+func TestSpelledFree(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{"", true}, {"a at b dot c", false}, {"a AT b DOT c", false}, {"a @ b . c", false}, {" at  dot ", false},
+		{"dot at", true}, {"a at b", true}, {"a dot b", true}, {"a at bdot c", true}, {"aat b dot c", true},
+		{"a at b.dot c", true}, {"x . y", true}, {"<p>mail a at b</p><p>c dot d</p>", false}, {"a\tat b dot c", true},
+	} {
+		require.Equal(t, tc.want, spelledFree([]byte(tc.body)), tc.body)
+	}
+}

@@ -265,8 +265,24 @@ func pack(s string) (w uint64) {
 // verbatim can hold a spelled-out address. One search over the page spares
 // the look at every space of every text node.
 func spelledFree(body []byte) bool {
-	dot := bytes.Contains(body, []byte(" dot ")) || bytes.Contains(body, []byte(" DOT ")) || bytes.Contains(body, []byte(" . "))
-	return !dot || !(bytes.Contains(body, []byte(" at ")) || bytes.Contains(body, []byte(" AT ")) || bytes.Contains(body, []byte(" @ ")))
+	dot := spacedWord(body, "dot ") || spacedWord(body, "DOT ") || spacedWord(body, ". ")
+	return !dot || !(spacedWord(body, "at ") || spacedWord(body, "AT ") || spacedWord(body, "@ "))
+}
+
+// spacedWord reports whether b holds " "+word. It searches for word, whose
+// first byte is rarer than a space, and looks back.
+func spacedWord(b []byte, word string) bool {
+	for i := 1; i < len(b); {
+		k := bytes.Index(b[i:], []byte(word))
+		if k < 0 {
+			return false
+		}
+		if b[i+k-1] == ' ' {
+			return true
+		}
+		i += k + 1
+	}
+	return false
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became
