@@ -69,7 +69,7 @@ func differentialSeeds(t testing.TB) [][]byte {
 	for _, target := range []string{"FuzzHTML", "FuzzTokens", "FuzzLexer"} {
 		out = append(out, fuzzSeedFiles(t, target)...)
 	}
-	return append(out, benchPage(20<<10), scriptPage(20<<10))
+	return append(out, benchPage(20<<10), scriptPage(20<<10), homePage())
 }
 
 // requireSameTokens fails t unless the lexer yields x/net's tokens for body:
