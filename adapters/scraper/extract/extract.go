@@ -117,7 +117,7 @@ func (e Extractor) html(ctx context.Context, body []byte, pageURL string, refere
 		*buf = make([]byte, 0, need)
 	}
 	p.buf = (*buf)[:0]
-	p.tokens(body)
+	p.read(body)
 	if cap(p.buf) > cap(*buf) {
 		*buf = p.buf[:0] // keep the grown one
 	}
@@ -145,7 +145,7 @@ func HTML(body []byte, pageURL string) []Found {
 // "[at]" spellings. Each address appears once, with its first context.
 func Text(body []byte) []Found {
 	p := newPage("")
-	p.appendText(body, false, false)
+	p.appendText(body, false)
 	p.finish()
 	p.scanText()
 	return p.results()

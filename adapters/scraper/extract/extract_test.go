@@ -356,3 +356,18 @@ func TestJSONLDOrder(t *testing.T) {
 		require.Equal(t, want, pairs(HTML(page, "https://acme.com/")))
 	}
 }
+
+// TestUppercaseKeys: attribute names are case-insensitive, so the
+// prefilter that spares tags their attribute parsing must be too.
+func TestUppercaseKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		page string
+		want []pair
+	}{
+		{`<span DATA-USER="mia" Data-Domain="acme.com">Mia</span>`, []pair{{"mia@acme.com", SourceAttribute}}},
+		{`<style>.r{unicode-bidi:bidi-override;direction:rtl}</style><p>Mail <b CLASS="r">moc.emca@ofni</b></p>`, []pair{{"info@acme.com", SourceReversed}}},
+	} {
+		require.Equal(t, tc.want, pairs(HTML([]byte(tc.page), "https://acme.com/")), tc.page)
+	}
+}

@@ -30,9 +30,8 @@ type lexer struct {
 	start, end int // the current token's raw bytes
 
 	// A text token's text is src[start:end], rewritten on demand.
-	textRaw   bool // no entity decoding (script, style and the like)
-	convNUL   bool // NUL becomes U+FFFD (raw text)
-	rewritten bool // Text did not return src[start:end]
+	textRaw bool // no entity decoding (script, style and the like)
+	convNUL bool // NUL becomes U+FFFD (raw text)
 
 	// A start tag's attributes, deduplicated, and how many were returned.
 	attrs    []attrSpan
@@ -80,7 +79,7 @@ func (l *lexer) Next() html.TokenType {
 		return l.ref.Next()
 	}
 	l.attrs, l.returned, l.keys, l.decoding = l.attrs[:0], 0, l.keys[:0], false
-	l.textRaw, l.convNUL, l.rewritten = false, false, true
+	l.textRaw, l.convNUL = false, false
 	if l.err {
 		l.tt = html.ErrorToken
 		return l.tt
@@ -456,8 +455,7 @@ func (l *lexer) Text() []byte {
 	cr := bytes.IndexByte(s, '\r') >= 0
 	nul := l.convNUL && bytes.IndexByte(s, 0) >= 0
 	amp := !l.textRaw && bytes.IndexByte(s, '&') >= 0
-	l.rewritten = cr || nul || amp
-	if !l.rewritten {
+	if !cr && !nul && !amp {
 		return s
 	}
 	b := append(l.text[:0], s...)
@@ -472,12 +470,6 @@ func (l *lexer) Text() []byte {
 	}
 	l.text = b
 	return b
-}
-
-// Verbatim reports whether Text returns the source's own bytes. The
-// reference lexer never says so.
-func (l *lexer) Verbatim() bool {
-	return l.ref == nil && l.tt == html.TextToken && !l.rewritten
 }
 
 // normalizeNewlines rewrites "\r\n" and lone "\r" in b as "\n", in place.

@@ -32,7 +32,9 @@ var lexerCases = []string{
 	`<A HREF="X" Href="y" hReF=z>q</A>`, `<a b=1 B=2 c=3 C=4>`, `<a` + strings.Repeat(` k=v`, 40) + ` K=w>`,
 	`<a href="?a=1&amp;b=2&c=3&copy=4&copy;&notit;&not">x</a>`, `<a title="&#64;&#x40;&#0;&#xD800;&#128;">y</a>`, "<a title=\"a\r\nb\rc\">", "<a ti\x00tle=\"v\x00\">",
 	`<p>&amp;&lt;&gt&notit;&#64;&#x40;&#;&#x;&</p>`, `<a b='"' c="'">`, "<a\nb\t=\fc\r>", `<a b="x"c=d>`, `<a b=x"y>`,
-	`<div><td>Sales</td><td>mia@x.com</td></div>`, `<span style="direction: rtl; unicode-bidi: bidi-override">moc.emca@ofni</span>`,
+	`<div><td>Sales</td><td>mia@x.com</td></div>`, `<span DATA-USER="mia" Data-Domain="acme.com">x</span>`, `<b DaTa-EmAiL="a[at]acme.com">`,
+	`<style>.r{unicode-bidi:bidi-override;direction:rtl}</style><b CLASS="r">moc.emca@ofni</b><i class=r>ed.amrif@relleum</i>`,
+	`<a HREF="MAILTO:a@acme.com">x</a><a href=" Mailto:b%40acme.com">y</a><a href="/cdn-cgi/l/email-protection#7112175c1d181f1a3110121c145c051e1e1d025f121e1c">z</a>`, `<span style="direction: rtl; unicode-bidi: bidi-override">moc.emca@ofni</span>`,
 }
 
 // fuzzSeedFiles reads the byte seeds of testdata/fuzz/<target>.

@@ -42,9 +42,9 @@ type page struct {
 	scripts     []string
 	scriptBytes int
 
-	// spelledFree says that no text node copied verbatim from the page can
-	// hold a spelled-out address (see spelledFree).
-	spelledFree bool
+	// deferSpelled says appendText leaves the spelled-out check of text it
+	// copies unchanged to read.
+	deferSpelled bool
 
 	// reference reads the tokens with x/net's tokenizer instead of the
 	// lexer: the differential tests' reference.
@@ -101,11 +101,15 @@ func (p *page) separate(inline bool) {
 // appendText appends one text node, decoding leftover entities (when
 // entities is set), "[at]" and spelled-out ("name at acme dot com")
 // spellings, and marks what it rewrote. Text without any of them, nearly
-// all of a page, is copied as it is. verbatim says the node's bytes are the
-// page source's, which p.spelledFree may vouch for.
-func (p *page) appendText(b []byte, entities, verbatim bool) {
-	amp, obf, spelled := scanFlags(b, !(verbatim && p.spelledFree))
+// all of a page, is copied as it is. With p.deferSpelled, text that needs no
+// other rewriting is copied without the spelled-out check (see read).
+func (p *page) appendText(b []byte, entities bool) {
+	amp, obf := textFlags(b)
 	amp = amp && entities
+	spelled := false
+	if amp || obf || !p.deferSpelled {
+		spelled = spelledForms(b)
+	}
 	if !amp && !obf && !spelled {
 		p.buf = append(p.buf, b...)
 		return
@@ -195,7 +199,7 @@ func deobfuscate(m string) string {
 	return "."
 }
 
-// byteFlags classifies the bytes scanFlags looks for.
+// byteFlags classifies the bytes textFlags looks for.
 var byteFlags = func() (t [256]uint8) {
 	t['&'] = flagAmp
 	for _, c := range "])}>" {
@@ -209,26 +213,24 @@ const (
 	flagClose
 )
 
-// scanFlags is the cheap test that saves running the rewriting regular
-// expressions over ordinary text, in one pass: whether b has an "&" (an
-// entity left over), a closing bracket (a "[at]" spelling), and both a
-// spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ",
-// " . ") for a spelled-out address.
-//
-// With spelledToo false, the page as a whole has shown that b cannot hold
-// a spelled-out address, and only the bytes are looked at.
-func scanFlags(b []byte, spelledToo bool) (amp, obf, spelled bool) {
+// textFlags is the cheap test that saves running the rewriting regular
+// expressions over ordinary text: whether b has an "&" (an entity left
+// over) and a closing bracket (a "[at]" spelling).
+func textFlags(b []byte) (amp, obf bool) {
 	var f uint8
-	if !spelledToo {
-		for _, c := range b {
-			f |= byteFlags[c]
-		}
-		return f&flagAmp != 0, f&flagClose != 0, false
+	for _, c := range b {
+		f |= byteFlags[c]
 	}
+	return f&flagAmp != 0, f&flagClose != 0
+}
+
+// spelledForms is the cheap test for a spelled-out address: whether b has
+// both a spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ",
+// " DOT ", " . ").
+func spelledForms(b []byte) bool {
 	var w uint64 // the last eight bytes, newest lowest
 	var at, dot bool
 	for _, c := range b {
-		f |= byteFlags[c]
 		w = w<<8 | uint64(c)
 		if c != ' ' {
 			continue
@@ -240,10 +242,11 @@ func scanFlags(b []byte, spelledToo bool) (amp, obf, spelled bool) {
 			at = true
 		}
 	}
-	return f&flagAmp != 0, f&flagClose != 0, at && dot
+	return at && dot
 }
 
-// The spaced separators scanFlags looks for, packed as its window holds them.
+// The spaced separators spelledForms looks for, packed as its window holds
+// them.
 var (
 	spacedDot    = pack(" dot ")
 	spacedDOT    = pack(" DOT ")
@@ -260,10 +263,9 @@ func pack(s string) (w uint64) {
 	return w
 }
 
-// spelledFree reports whether a page's source has no spaced "dot" form or
-// no spaced "at" form (see scanFlags), so that no text node copied from it
-// verbatim can hold a spelled-out address. One search over the page spares
-// the look at every space of every text node.
+// spelledFree reports whether b has no spaced "dot" form or no spaced "at"
+// form (see spelledForms): then no text copied unchanged into b can hold a
+// spelled-out address. It searches for the rare first byte of each form.
 func spelledFree(body []byte) bool {
 	dot := spacedWord(body, "dot ") || spacedWord(body, "DOT ") || spacedWord(body, ". ")
 	return !dot || !(spacedWord(body, "at ") || spacedWord(body, "AT ") || spacedWord(body, "@ "))

@@ -55,7 +55,7 @@ func (p *page) runScripts(ctx context.Context, r ScriptRunner) {
 		budget -= len(f)
 		sub := newPage(p.base.String())
 		sub.reference = p.reference
-		sub.tokens([]byte(f))
+		sub.read([]byte(f))
 		sub.finish()
 		sub.scanAttributes()
 		sub.scanText()

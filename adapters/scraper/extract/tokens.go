@@ -28,8 +28,6 @@ func (p *page) tokens(body []byte) {
 	z := newLexer(body)
 	if p.reference {
 		z = newReferenceLexer(body)
-	} else {
-		p.spelledFree = spelledFree(body)
 	}
 	hidden := 0      // depth inside hidden elements such as template
 	raw := rawNone   // what the text of the current raw-text element is for
@@ -58,7 +56,7 @@ func (p *page) tokens(body []byte) {
 				continue
 			}
 			if hidden == 0 {
-				p.appendText(text, true, z.Verbatim())
+				p.appendText(text, true)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			rawTag := z.Raw()
@@ -129,6 +127,21 @@ func (p *page) tokens(body []byte) {
 				p.separate(info&tagInline != 0)
 			}
 		}
+	}
+}
+
+// read fills p from body with tokens. Most pages spell out no address, and
+// looking for one at every space of every text node was a tenth of the
+// work: so the first reading copies text that needs no other rewriting
+// without that check, and if the page's text then shows both a spaced "at"
+// and a spaced "dot" anywhere, the page is read again with every check. The
+// reference reading always checks.
+func (p *page) read(body []byte) {
+	p.deferSpelled = !p.reference
+	p.tokens(body)
+	if p.deferSpelled && !spelledFree(p.buf) {
+		*p = page{base: p.base, site: p.site, collect: p.collect, reference: p.reference, buf: p.buf[:0]}
+		p.tokens(body)
 	}
 }
 
@@ -307,22 +320,35 @@ func internTag(tag string) string {
 	return strings.Clone(tag)
 }
 
-// wantsAttrs is the prefilter that spares most tags the tokenizer's
-// attribute parsing (which copies every key and value): a tag can only
-// interest a reader if its source holds an "@" or entity, a data- attribute,
-// a mailto: or javascript: URL, Cloudflare's path, a bidi override or a
-// reversing class, or is a script or bdo; with a script runner every tag is
-// read, for its event handlers.
+// wantsAttrs is the prefilter that spares most tags their attribute
+// parsing: a tag can only interest a reader if its source holds an "@" or
+// entity, a data- attribute, a mailto: or javascript: URL, Cloudflare's
+// path, a bidi override or a reversing class, or is a script or bdo; with a
+// script runner every tag is read, for its event handlers. Attribute names
+// are matched without regard to case, as the tokenizer lowercases them. The
+// reference reading reads every tag, so the differential tests check that
+// the prefilter drops nothing a reader wants.
 func (p *page) wantsAttrs(tag string, raw []byte) bool {
 	switch {
-	case p.collect, tag == "script", tag == "bdo", tag == "style":
+	case p.reference, p.collect, tag == "script", tag == "bdo", tag == "style":
 		return true
-	case bytes.IndexByte(raw, '@') >= 0, bytes.IndexByte(raw, '&') >= 0:
+	case bytes.IndexByte(raw, '@') >= 0, bytes.IndexByte(raw, '&') >= 0, bytes.Contains(raw, bidiName):
 		return true
-	case bytes.Contains(raw, dataPrefix), bytes.Contains(raw, cfName), bytes.Contains(raw, bidiName):
+	case len(p.reversedClasses) > 0 && containsFold(raw, "class"):
 		return true
-	case len(p.reversedClasses) > 0 && bytes.Contains(raw, className):
-		return true
+	}
+	// "data-" and "email-protection" are found from their hyphen: their
+	// first letters are everywhere in class lists and SVG paths.
+	for i := bytes.IndexByte(raw, '-'); i >= 0; {
+		if i >= len("data") && asciiFoldEqual(raw[i-len("data"):i], dataName) ||
+			i >= len("email") && bytes.HasPrefix(raw[i-len("email"):], cfName) {
+			return true
+		}
+		j := bytes.IndexByte(raw[i+1:], '-')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	for i := bytes.IndexByte(raw, ':'); i >= 0; {
 		if i >= len("mailto") && bytes.EqualFold(raw[i-len("mailto"):i], mailtoPrefix[:len("mailto")]) ||
@@ -338,9 +364,18 @@ func (p *page) wantsAttrs(tag string, raw []byte) bool {
 	return false
 }
 
+// containsFold reports whether b holds the lowercase ASCII s in any case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if asciiEqualFold(b[i:i+len(s)], s) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
-	dataPrefix = []byte("data-")
-	cfName     = []byte("email-protection")
-	bidiName   = []byte("bidi")
-	className  = []byte("class")
+	dataName = []byte("data")
+	cfName   = []byte("email-protection")
+	bidiName = []byte("bidi")
 )
