@@ -2,8 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"io"
-	"strings"
 
 	"golang.org/x/net/html"
 )
@@ -15,12 +13,11 @@ import (
 // are parsed in place, and nothing is copied unless the tokenizer would
 // rewrite it (entities, carriage returns, NULs, uppercase attribute keys).
 //
-// The rare constructs whose rules are byzantine are handed to x/net itself,
-// one token at a time, so that they behave exactly as there: a script whose
-// text holds "<!--" (the escaped script states), a comment holding "--!",
-// and the attributes of a tag holding "&", "\r" or NUL (attribute-value
-// entity rules). FuzzLexer checks on arbitrary input that the whole stream,
-// and what the extractor makes of it, equals x/net's.
+// The attributes of a tag holding "&", "\r" or NUL are handed to x/net
+// itself (a long-lived tokenizer fed that one tag), so that the entity rules
+// of attribute values are exactly x/net's. TestLexerMatchesXNet and
+// FuzzLexer check on arbitrary input that the whole stream, and what the
+// extractor makes of it, equals x/net's.
 type lexer struct {
 	src []byte
 	pos int // where the next token starts
@@ -81,8 +78,7 @@ func (l *lexer) Next() html.TokenType {
 	l.attrs, l.returned, l.keys, l.decoding = l.attrs[:0], 0, l.keys[:0], false
 	l.textRaw, l.convNUL = false, false
 	if l.err {
-		l.tt = html.ErrorToken
-		return l.tt
+		return l.fail()
 	}
 	l.start = l.pos
 	if tag := l.rawTag; tag != "" {
@@ -100,9 +96,7 @@ func (l *lexer) Next() html.TokenType {
 		if k < 0 || i+k+1 >= len(src) {
 			// No tag opens before the end ("a<" is text too).
 			if l.start == len(src) {
-				l.err = true
-				l.tt = html.ErrorToken
-				return l.tt
+				return l.fail()
 			}
 			return l.emit(html.TextToken, len(src))
 		}
@@ -124,7 +118,8 @@ func (l *lexer) emit(tt html.TokenType, end int) html.TokenType {
 	return tt
 }
 
-// fail ends the stream: the page ends inside a tag, which x/net drops.
+// fail ends the stream: at the end of the page, or inside a tag, which
+// x/net drops.
 func (l *lexer) fail() html.TokenType {
 	l.err = true
 	l.tt = html.ErrorToken
@@ -181,14 +176,48 @@ func (l *lexer) markup(lt int) html.TokenType {
 	}
 	// Without "--!" a comment ends at the first "-->", or at the end.
 	end := bytes.Index(rest, []byte("-->"))
-	bang := bytes.Index(rest, []byte("--!"))
-	switch {
-	case bang < 0 && end < 0:
-		return l.emit(html.CommentToken, len(src))
-	case bang < 0 || bang > end && end >= 0:
+	if bang := bytes.Index(rest, []byte("--!")); bang < 0 || end >= 0 && end < bang {
+		if end < 0 {
+			return l.emit(html.CommentToken, len(src))
+		}
 		return l.emit(html.CommentToken, lt+4+end+3)
 	}
-	return l.delegate()
+	return l.emit(html.CommentToken, commentEnd(src, lt+4))
+}
+
+// commentEnd returns where the comment whose text starts at src[i] ends,
+// following x/net: after "-->" (any number of dashes), "--!>", or a ">"
+// that only dashes precede; "--!" followed by anything but ">" or "-"
+// starts the count again, after that character.
+func commentEnd(src []byte, i int) int {
+	dashes, beginning := 0, true
+	for ; i < len(src); i++ {
+		switch src[i] {
+		case '-':
+			dashes++
+			continue
+		case '>':
+			if dashes >= 2 || beginning {
+				return i + 1
+			}
+		case '!':
+			if dashes >= 2 {
+				i++
+				if i >= len(src) {
+					return len(src)
+				}
+				switch src[i] {
+				case '>':
+					return i + 1
+				case '-':
+					dashes, beginning = 1, false
+					continue
+				}
+			}
+		}
+		dashes, beginning = 0, false
+	}
+	return len(src)
 }
 
 // closeAngle returns the offset after the first ">" at or after i, or the
@@ -381,7 +410,7 @@ func asciiLower(b []byte) []byte {
 
 // rawTextEnd returns where the raw text of tag starting at l.start ends:
 // before its end tag, or at the end of the page. A script holding "<!--"
-// follows the escaped-script rules, which x/net decides.
+// follows the escaped-script rules (scriptEnd).
 func (l *lexer) rawTextEnd(tag string) int {
 	src := l.src
 	if tag == "plaintext" {
@@ -394,44 +423,117 @@ func (l *lexer) rawTextEnd(tag string) int {
 			break
 		}
 		lt := i + k
-		j := lt + 2 + len(tag)
-		if j < len(src) && asciiEqualFold(src[lt+2:j], tag) {
-			switch src[j] {
-			case ' ', '\n', '\r', '\t', '\f', '/', '>':
-				end = lt
-			}
-		}
-		if end < len(src) {
+		if endTagAt(src, lt, tag) {
+			end = lt
 			break
 		}
 		i = lt + 2
 	}
 	if tag == "script" && bytes.Contains(src[l.start:end], []byte("<!--")) {
-		return l.delegatedRawEnd(tag)
+		return scriptEnd(src, l.start)
 	}
 	return end
 }
 
-// delegatedRawEnd asks x/net where the raw text of tag starting at l.start
-// ends: a fresh tokenizer reads "<tag>" and the rest of the page.
-func (l *lexer) delegatedRawEnd(tag string) int {
-	z := html.NewTokenizer(io.MultiReader(strings.NewReader("<"+tag+">"), bytes.NewReader(l.src[l.start:])))
-	z.Next()
-	if z.Next() != html.TextToken {
-		return l.start
-	}
-	return l.start + len(z.Raw())
+// endTagAt reports whether src[i:] is "</"+tag (any case) followed by white
+// space, "/" or ">".
+func endTagAt(src []byte, i int, tag string) bool {
+	j := i + 2 + len(tag)
+	return j < len(src) && src[i] == '<' && src[i+1] == '/' && asciiEqualFold(src[i+2:j], tag) && isTagDelim(src[j])
 }
 
-// delegate reads the one token at l.start with x/net: a comment whose end
-// follows the "--!" rules.
-func (l *lexer) delegate() html.TokenType {
-	z := html.NewTokenizer(bytes.NewReader(l.src[l.start:]))
-	tt := z.Next()
-	if tt == html.ErrorToken {
-		return l.fail()
+func isTagDelim(c byte) bool { return isTagSpace(c) || c == '/' || c == '>' }
+
+// scriptEnd returns where the text of a script starting at src[i] ends
+// when it holds "<!--": the escaped and double-escaped script states, in
+// which "<script>" inside a comment hides the next "</script>", as x/net
+// implements them (after "<!--…<" and a character that is neither "/" nor
+// a letter, it returns to plain script text).
+func scriptEnd(src []byte, i int) int {
+	const (
+		data = iota
+		escaped
+		escapedDash
+		escapedDashDash
+		double
+		doubleDash
+		doubleDashDash
+	)
+	state := data
+	for i < len(src) {
+		c := src[i]
+		switch state {
+		case data:
+			k := bytes.IndexByte(src[i:], '<')
+			if k < 0 {
+				return len(src)
+			}
+			i += k
+			switch {
+			case endTagAt(src, i, "script"):
+				return i
+			case bytes.HasPrefix(src[i:], []byte("<!--")):
+				i += 4
+				state = escapedDashDash
+			default:
+				i++
+			}
+			continue
+		case escaped, escapedDash, escapedDashDash:
+			switch {
+			case c == '-':
+				state = min(state+1, escapedDashDash)
+			case c == '>' && state == escapedDashDash:
+				state = data
+			case c == '<':
+				if i+1 >= len(src) {
+					return len(src)
+				}
+				switch n := src[i+1]; {
+				case n == '/':
+					if endTagAt(src, i, "script") {
+						return i
+					}
+					i += 2
+					state = escaped
+					continue
+				case isLetter(n):
+					if j := i + 1 + len("script"); j < len(src) && asciiEqualFold(src[i+1:j], "script") && isTagDelim(src[j]) {
+						i = j + 1
+						state = double
+						continue
+					}
+					state = escaped
+				default:
+					state = data
+				}
+			default:
+				state = escaped
+			}
+		case double, doubleDash, doubleDashDash:
+			switch {
+			case c == '-':
+				state = min(state+1, doubleDashDash)
+			case c == '>' && state == doubleDashDash:
+				state = data
+			case c == '<':
+				state = double
+				if i+1 < len(src) && src[i+1] == '/' {
+					if endTagAt(src, i, "script") {
+						i += len("</script>")
+						state = escaped
+					} else {
+						i += 2
+					}
+					continue
+				}
+			default:
+				state = double
+			}
+		}
+		i++
 	}
-	return l.emit(tt, l.start+len(z.Raw()))
+	return len(src)
 }
 
 // Raw returns the current token's bytes, as Tokenizer.Raw.
