@@ -14,9 +14,9 @@ import (
 	"golang.org/x/net/html"
 )
 
-// attr is one attribute of the current tag as the tokenizer returns it:
+// attr is one attribute of the current tag as the lexer returns it:
 // lowercase key, value with its entities decoded. Both point into the
-// tokenizer's buffer and are only valid until the next token.
+// page or the lexer's buffers and are only valid until the next token.
 type attr struct{ key, val []byte }
 
 // kind is a set of readers that want an element.
@@ -45,7 +45,7 @@ var emailDataKeys = []string{"data-email", "data-mail", "data-contact"}
 var labelKeys = []string{"title", "aria-label", "value", "content"}
 
 // element is an element that at least one reader wants, with its range in
-// the page text and its attributes copied out of the tokenizer.
+// the page text and its attributes copied out of the lexer.
 type element struct {
 	tag        string
 	kinds      kind

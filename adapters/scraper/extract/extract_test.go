@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -331,6 +332,18 @@ func TestHostile(t *testing.T) {
 		{"tokens everywhere", strings.Repeat("[at](dot)", 10000), 0},
 		{"entities everywhere", strings.Repeat("&amp;#64;", 10000), 0},
 		{"one address many times", strings.Repeat("<p>x@acme.com</p>", 5000), 1},
+		// Each of these is linear in the lexer; searching for a comment's or
+		// a script's end to the end of the page each time would not be.
+		{"comments ended by --!>", strings.Repeat("<!-- --!x --!>", 50000) + "-->a@acme.com", 1},
+		{"escaped scripts", strings.Repeat("<script><!--<script>-->", 30000) + "</script>a@acme.com", 1},
+		{"many end tags in a style", "<style>" + strings.Repeat("</styl", 50000) + "</style>a@acme.com", 1},
+		{"many distinct attributes", "<a k=v" + func() string {
+			var b strings.Builder
+			for i := range 30000 {
+				fmt.Fprintf(&b, " k%d=v", i)
+			}
+			return b.String()
+		}() + ` data-user="a" data-domain="acme.com">a@acme.com</a>`, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

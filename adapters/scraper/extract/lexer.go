@@ -167,57 +167,28 @@ func (l *lexer) markup(lt int) html.TokenType {
 		}
 		return l.emit(tt, closeAngle(src, lt+2))
 	}
-	rest := src[lt+4:]
-	switch {
-	case bytes.HasPrefix(rest, []byte(">")):
-		return l.emit(html.CommentToken, lt+5)
-	case bytes.HasPrefix(rest, []byte("->")):
-		return l.emit(html.CommentToken, lt+6)
-	}
-	// Without "--!" a comment ends at the first "-->", or at the end.
-	end := bytes.Index(rest, []byte("-->"))
-	if bang := bytes.Index(rest, []byte("--!")); bang < 0 || end >= 0 && end < bang {
-		if end < 0 {
-			return l.emit(html.CommentToken, len(src))
-		}
-		return l.emit(html.CommentToken, lt+4+end+3)
-	}
 	return l.emit(html.CommentToken, commentEnd(src, lt+4))
 }
 
-// commentEnd returns where the comment whose text starts at src[i] ends,
-// following x/net: after "-->" (any number of dashes), "--!>", or a ">"
-// that only dashes precede; "--!" followed by anything but ">" or "-"
-// starts the count again, after that character.
+// commentEnd returns where the comment whose text starts at src[i] ends:
+// after the first ">" that follows "--" or "--!", or that only "-" or
+// nothing precedes, or at the end of the page. This is x/net's rule (its
+// count of dashes is the run of dashes just before each byte, even across
+// "--!"), found by hopping from ">" to ">".
 func commentEnd(src []byte, i int) int {
-	dashes, beginning := 0, true
-	for ; i < len(src); i++ {
-		switch src[i] {
-		case '-':
-			dashes++
-			continue
-		case '>':
-			if dashes >= 2 || beginning {
-				return i + 1
-			}
-		case '!':
-			if dashes >= 2 {
-				i++
-				if i >= len(src) {
-					return len(src)
-				}
-				switch src[i] {
-				case '>':
-					return i + 1
-				case '-':
-					dashes, beginning = 1, false
-					continue
-				}
-			}
+	rest := src[i:]
+	for k := 0; ; k++ {
+		j := bytes.IndexByte(rest[k:], '>')
+		if j < 0 {
+			return len(src)
 		}
-		dashes, beginning = 0, false
+		k += j
+		if k == 0 || k == 1 && rest[0] == '-' ||
+			k >= 2 && rest[k-2] == '-' && rest[k-1] == '-' ||
+			k >= 3 && rest[k-3] == '-' && rest[k-2] == '-' && rest[k-1] == '!' {
+			return i + k + 1
+		}
 	}
-	return len(src)
 }
 
 // closeAngle returns the offset after the first ">" at or after i, or the

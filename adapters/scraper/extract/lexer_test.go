@@ -165,3 +165,16 @@ func TestSpelledFree(t *testing.T) {
 		require.Equal(t, tc.want, spelledFree([]byte(tc.body)), tc.body)
 	}
 }
+
+// TestLexerHostile runs the differential test on TestHostile's markup.
+func TestLexerHostile(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		strings.Repeat("<!-- --!x --!>", 5000) + "-->a@acme.com",
+		strings.Repeat("<script><!--<script>-->", 3000) + "</script>a@acme.com",
+		"<style>" + strings.Repeat("</styl", 5000) + "</style>a@acme.com",
+	} {
+		requireSameTokens(t, []byte(body))
+		requireSameResults(t, []byte(body))
+	}
+}

@@ -288,7 +288,7 @@ var voidElements = map[string]bool{
 const maxTagName = 16
 
 // tagName returns the lowercase name of the raw tag "<Name …>" or
-// "</Name>", in buf: the tokenizer's own TagName copies every name.
+// "</Name>", in buf, without allocating.
 // The result is only valid while buf is. A name too long for buf comes back
 // truncated, which matches no known element.
 func tagName(raw []byte, buf *[maxTagName]byte) string {
