@@ -7,9 +7,10 @@
 // A page is read in one pass over its token stream (no tree is built), so
 // every tag in the source separates words. The stream is x/net/html's,
 // tokenized by the package's own zero-copy lexer (lexer.go), which the
-// differential tests hold to x/net's tokenizer token for token; on the
-// benchmark pages it reads about 190–280 MB per CPU-second, where the same
-// pass over x/net's tokenizer read about 110 (see README, Benchmarks). Beyond plain text the extractor
+// differential tests hold to x/net's tokenizer token for token. On the
+// benchmark pages a pass reads about 220 (BenchmarkHTML) and 320
+// (BenchmarkHTMLHome) MB per CPU-second, where the previous version, which
+// read x/net's tokenizer, read about 105 and 120 (see README, Benchmarks). Beyond plain text the extractor
 // undoes the disguises sites use against harvesters: mailto links, HTML
 // entities (also doubly encoded), "[at]" and spelled-out "at"/"dot"
 // spellings, Cloudflare email protection, JSON-LD, form values, meta tags and
