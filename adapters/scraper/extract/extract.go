@@ -10,12 +10,13 @@
 // differential tests hold to x/net's tokenizer token for token. On the
 // benchmark pages a pass reads about 220 (BenchmarkHTML) and 320
 // (BenchmarkHTMLHome) MB per CPU-second, where the previous version, which
-// read x/net's tokenizer, read about 105 and 120 (see README, Benchmarks). Beyond plain text the extractor
-// undoes the disguises sites use against harvesters: mailto links, HTML
-// entities (also doubly encoded), "[at]" and spelled-out "at"/"dot"
-// spellings, Cloudflare email protection, JSON-LD, form values, meta tags and
-// other attributes, reversed text and ROT13; with a ScriptRunner, also what
-// the page's scripts write. Every candidate must pass contact.Plausible (or
+// read x/net's tokenizer, read about 105 and 120 (see README, Benchmarks).
+//
+// Beyond plain text the extractor undoes the disguises sites use against
+// harvesters: mailto links, HTML entities (also doubly encoded), "[at]" and
+// spelled-out "at"/"dot" spellings, Cloudflare email protection, JSON-LD,
+// form values, meta tags and other attributes, reversed text and ROT13; with
+// a ScriptRunner, also what the page's scripts write. Every candidate must pass contact.Plausible (or
 // PlausibleAt), which drops the decoys a page is full of (logo@2x.png,
 // react@18.2.0, Sentry DSNs).
 package extract
