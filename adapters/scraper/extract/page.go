@@ -266,9 +266,9 @@ func pack(s string) (w uint64) {
 // spelledFree reports whether b has no spaced "dot" form or no spaced "at"
 // form (see spelledForms): then no text copied unchanged into b can hold a
 // spelled-out address. It searches for the rare first byte of each form.
-func spelledFree(body []byte) bool {
-	dot := spacedWord(body, "dot ") || spacedWord(body, "DOT ") || spacedWord(body, ". ")
-	return !dot || !(spacedWord(body, "at ") || spacedWord(body, "AT ") || spacedWord(body, "@ "))
+func spelledFree(b []byte) bool {
+	dot := spacedWord(b, "dot ") || spacedWord(b, "DOT ") || spacedWord(b, ". ")
+	return !dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))
 }
 
 // spacedWord reports whether b holds " "+word. It searches for word, whose
