@@ -2,18 +2,21 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
 )
 
-// attr is one attribute of the current tag as the tokenizer returns it:
+// attr is one attribute of the current tag as the lexer returns it:
 // lowercase key, value with its entities decoded. Both point into the
-// tokenizer's buffer and are only valid until the next token.
+// page or the lexer's buffers and are only valid until the next token.
 type attr struct{ key, val []byte }
 
 // kind is a set of readers that want an element.
@@ -42,7 +45,7 @@ var emailDataKeys = []string{"data-email", "data-mail", "data-contact"}
 var labelKeys = []string{"title", "aria-label", "value", "content"}
 
 // element is an element that at least one reader wants, with its range in
-// the page text and its attributes copied out of the tokenizer.
+// the page text and its attributes copied out of the lexer.
 type element struct {
 	tag        string
 	kinds      kind
@@ -263,6 +266,15 @@ func (p *page) jsonLD(el element) {
 	var emails []string
 	if err := json.Unmarshal([]byte(src), &v); err == nil {
 		emails = jsonEmails(v, emails)
+		// A map has no order: put them back in the order the script spells
+		// them (those spelled with escapes last, by key order).
+		at := func(e string) int {
+			if i := strings.Index(src, e); i >= 0 {
+				return i
+			}
+			return len(src)
+		}
+		slices.SortStableFunc(emails, func(a, b string) int { return cmp.Compare(at(a), at(b)) })
 	} else {
 		for _, m := range jsonEmailRE.FindAllStringSubmatch(src, -1) {
 			emails = append(emails, m[1])
@@ -289,7 +301,8 @@ var jsonEmailRE = regexp.MustCompile(`(?i)"email"\s*:\s*"([^"]{1,400})"`)
 func jsonEmails(v any, out []string) []string {
 	switch t := v.(type) {
 	case map[string]any:
-		for k, x := range t {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			x := t[k]
 			if strings.EqualFold(k, "email") {
 				out = jsonStrings(x, out)
 				continue

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -331,6 +332,18 @@ func TestHostile(t *testing.T) {
 		{"tokens everywhere", strings.Repeat("[at](dot)", 10000), 0},
 		{"entities everywhere", strings.Repeat("&amp;#64;", 10000), 0},
 		{"one address many times", strings.Repeat("<p>x@acme.com</p>", 5000), 1},
+		// Each of these is linear in the lexer; searching for a comment's or
+		// a script's end to the end of the page each time would not be.
+		{"comments ended by --!>", strings.Repeat("<!-- --!x --!>", 50000) + "-->a@acme.com", 1},
+		{"escaped scripts", strings.Repeat("<script><!--<script>-->", 30000) + "</script>a@acme.com", 1},
+		{"many end tags in a style", "<style>" + strings.Repeat("</styl", 50000) + "</style>a@acme.com", 1},
+		{"many distinct attributes", "<a k=v" + func() string {
+			var b strings.Builder
+			for i := range 30000 {
+				fmt.Fprintf(&b, " k%d=v", i)
+			}
+			return b.String()
+		}() + ` data-user="a" data-domain="acme.com">a@acme.com</a>`, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,5 +355,32 @@ func TestHostile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJSONLDOrder: the addresses of one JSON-LD script come in the order the
+// script spells them, every time, not in a map's iteration order.
+func TestJSONLDOrder(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<script type="application/ld+json">{"contactPoint": {"email": "b@acme.com"}, "email": "a@acme.com",
+		"founder": {"email": "c@acme.com"}, "member": [{"Email": "d@acme.com"}], "x": {"y": {"email": "e@acme.com"}}}</script>`)
+	want := []pair{{"b@acme.com", SourceJSONLD}, {"a@acme.com", SourceJSONLD}, {"c@acme.com", SourceJSONLD}, {"d@acme.com", SourceJSONLD}, {"e@acme.com", SourceJSONLD}}
+	for range 20 {
+		require.Equal(t, want, pairs(HTML(page, "https://acme.com/")))
+	}
+}
+
+// TestUppercaseKeys: attribute names are case-insensitive, so the
+// prefilter that spares tags their attribute parsing must be too.
+func TestUppercaseKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		page string
+		want []pair
+	}{
+		{`<span DATA-USER="mia" Data-Domain="acme.com">Mia</span>`, []pair{{"mia@acme.com", SourceAttribute}}},
+		{`<style>.r{unicode-bidi:bidi-override;direction:rtl}</style><p>Mail <b CLASS="r">moc.emca@ofni</b></p>`, []pair{{"info@acme.com", SourceReversed}}},
+	} {
+		require.Equal(t, tc.want, pairs(HTML([]byte(tc.page), "https://acme.com/")), tc.page)
 	}
 }

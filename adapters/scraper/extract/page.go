@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"sort"
@@ -40,6 +41,14 @@ type page struct {
 	collect     bool
 	scripts     []string
 	scriptBytes int
+
+	// deferSpelled says appendText leaves the spelled-out check of text it
+	// copies unchanged to read.
+	deferSpelled bool
+
+	// reference reads the tokens with x/net's tokenizer instead of the
+	// lexer: the differential tests' reference.
+	reference bool
 }
 
 // mark is a range of page text that did not appear literally in the page.
@@ -92,10 +101,15 @@ func (p *page) separate(inline bool) {
 // appendText appends one text node, decoding leftover entities (when
 // entities is set), "[at]" and spelled-out ("name at acme dot com")
 // spellings, and marks what it rewrote. Text without any of them, nearly
-// all of a page, is copied as it is.
+// all of a page, is copied as it is. With p.deferSpelled, text that needs no
+// other rewriting is copied without the spelled-out check (see read).
 func (p *page) appendText(b []byte, entities bool) {
-	amp, obf, spelled := scanFlags(b)
+	amp, obf := textFlags(b)
 	amp = amp && entities
+	spelled := false
+	if amp || obf || !p.deferSpelled {
+		spelled = spelledForms(b)
+	}
 	if !amp && !obf && !spelled {
 		p.buf = append(p.buf, b...)
 		return
@@ -185,7 +199,7 @@ func deobfuscate(m string) string {
 	return "."
 }
 
-// byteFlags classifies the bytes scanFlags looks for.
+// byteFlags classifies the bytes textFlags looks for.
 var byteFlags = func() (t [256]uint8) {
 	t['&'] = flagAmp
 	for _, c := range "])}>" {
@@ -199,17 +213,24 @@ const (
 	flagClose
 )
 
-// scanFlags is the cheap test that saves running the rewriting regular
-// expressions over ordinary text, in one pass: whether b has an "&" (an
-// entity left over), a closing bracket (a "[at]" spelling), and both a
-// spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ", " DOT ",
-// " . ") for a spelled-out address.
-func scanFlags(b []byte) (amp, obf, spelled bool) {
+// textFlags is the cheap test that saves running the rewriting regular
+// expressions over ordinary text: whether b has an "&" (an entity left
+// over) and a closing bracket (a "[at]" spelling).
+func textFlags(b []byte) (amp, obf bool) {
 	var f uint8
+	for _, c := range b {
+		f |= byteFlags[c]
+	}
+	return f&flagAmp != 0, f&flagClose != 0
+}
+
+// spelledForms is the cheap test for a spelled-out address: whether b has
+// both a spaced "at" (" at ", " AT ", " @ ") and a spaced "dot" (" dot ",
+// " DOT ", " . ").
+func spelledForms(b []byte) bool {
 	var w uint64 // the last eight bytes, newest lowest
 	var at, dot bool
 	for _, c := range b {
-		f |= byteFlags[c]
 		w = w<<8 | uint64(c)
 		if c != ' ' {
 			continue
@@ -221,10 +242,11 @@ func scanFlags(b []byte) (amp, obf, spelled bool) {
 			at = true
 		}
 	}
-	return f&flagAmp != 0, f&flagClose != 0, at && dot
+	return at && dot
 }
 
-// The spaced separators scanFlags looks for, packed as its window holds them.
+// The spaced separators spelledForms looks for, packed as its window holds
+// them.
 var (
 	spacedDot    = pack(" dot ")
 	spacedDOT    = pack(" DOT ")
@@ -239,6 +261,30 @@ func pack(s string) (w uint64) {
 		w = w<<8 | uint64(s[i])
 	}
 	return w
+}
+
+// spelledFree reports whether b has no spaced "dot" form or no spaced "at"
+// form (see spelledForms): then no text copied unchanged into b can hold a
+// spelled-out address. It searches for the rare first byte of each form.
+func spelledFree(b []byte) bool {
+	dot := spacedWord(b, "dot ") || spacedWord(b, "DOT ") || spacedWord(b, ". ")
+	return !dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))
+}
+
+// spacedWord reports whether b holds " "+word. It searches for word, whose
+// first byte is rarer than a space, and looks back.
+func spacedWord(b []byte, word string) bool {
+	for i := 1; i < len(b); {
+		k := bytes.Index(b[i:], []byte(word))
+		if k < 0 {
+			return false
+		}
+		if b[i+k-1] == ' ' {
+			return true
+		}
+		i += k + 1
+	}
+	return false
 }
 
 // edit is one replacement made by rewrite: in[0]:in[1] of the input became

@@ -54,7 +54,8 @@ func (p *page) runScripts(ctx context.Context, r ScriptRunner) {
 		}
 		budget -= len(f)
 		sub := newPage(p.base.String())
-		sub.tokens([]byte(f))
+		sub.reference = p.reference
+		sub.read([]byte(f))
 		sub.finish()
 		sub.scanAttributes()
 		sub.scanText()

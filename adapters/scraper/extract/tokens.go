@@ -22,10 +22,13 @@ const maxOpen = 64
 // text, with a boundary at every tag the source has (the tree builder drops
 // stray <td> and <li> tags, and their cells would glue), and the elements
 // whose attributes a reader wants, each with its range in the text. No tree
-// is built: the tokenizer is several times faster than the parser and has no
-// limit on open elements.
+// is built: the lexer is many times faster than the parser and has no limit
+// on open elements.
 func (p *page) tokens(body []byte) {
-	z := html.NewTokenizer(bytes.NewReader(body))
+	z := newLexer(body)
+	if p.reference {
+		z = newReferenceLexer(body)
+	}
 	hidden := 0      // depth inside hidden elements such as template
 	raw := rawNone   // what the text of the current raw-text element is for
 	rawElem := -1    // the queued element (JSON-LD) that takes raw text
@@ -59,7 +62,7 @@ func (p *page) tokens(body []byte) {
 			rawTag := z.Raw()
 			var nb [maxTagName]byte
 			tag := tagName(rawTag, &nb)
-			info := tagInfo[tag]
+			info := tagFlags(tag)
 			attrs = attrs[:0]
 			if p.wantsAttrs(tag, rawTag) {
 				for more := true; more; {
@@ -104,7 +107,7 @@ func (p *page) tokens(body []byte) {
 		case html.EndTagToken:
 			var nb [maxTagName]byte
 			tag := tagName(z.Raw(), &nb)
-			info := tagInfo[tag]
+			info := tagFlags(tag)
 			wasHidden := hidden
 			raw, rawElem = rawNone, -1
 			if info&tagHidden != 0 && hidden > 0 {
@@ -124,6 +127,21 @@ func (p *page) tokens(body []byte) {
 				p.separate(info&tagInline != 0)
 			}
 		}
+	}
+}
+
+// read fills p from body with tokens. Most pages spell out no address, and
+// looking for one at every space of every text node was a tenth of the
+// work: so the first reading copies text that needs no other rewriting
+// without that check, and if the page's text then shows both a spaced "at"
+// and a spaced "dot" anywhere, the page is read again with every check. The
+// reference reading always checks.
+func (p *page) read(body []byte) {
+	p.deferSpelled = !p.reference
+	p.tokens(body)
+	if p.deferSpelled && !spelledFree(p.buf) {
+		*p = page{base: p.base, site: p.site, collect: p.collect, reference: p.reference, buf: p.buf[:0]}
+		p.tokens(body)
 	}
 }
 
@@ -209,6 +227,55 @@ var tagInfo = func() map[string]uint8 {
 	return m
 }()
 
+// tagSlot is one entry of tagTable: a name of at most 8 bytes packed into
+// an integer, its length and its flags.
+type tagSlot struct {
+	key   uint64
+	n     uint8
+	flags uint8
+}
+
+// tagTable is tagInfo as an open-addressing hash table on packed names:
+// looking up every tag of a page in a string map was a tenth of the work.
+// Every name in tagInfo fits in 8 bytes.
+var tagTable = func() (t [128]tagSlot) {
+	for name, f := range tagInfo {
+		if len(name) > 8 {
+			panic("extract: tag name " + name + " does not fit tagTable")
+		}
+		key := packName(name)
+		h := hashName(key)
+		for t[h].n != 0 {
+			h = (h + 1) % uint64(len(t))
+		}
+		t[h] = tagSlot{key: key, n: uint8(len(name)), flags: f}
+	}
+	return t
+}()
+
+func packName(name string) (key uint64) {
+	for i := 0; i < len(name); i++ {
+		key |= uint64(name[i]) << (8 * i)
+	}
+	return key
+}
+
+func hashName(key uint64) uint64 { return key * 0x9E3779B97F4A7C15 >> 57 }
+
+// tagFlags returns tagInfo[tag].
+func tagFlags(tag string) uint8 {
+	if len(tag) == 0 || len(tag) > 8 {
+		return 0
+	}
+	key := packName(tag)
+	for h := hashName(key); tagTable[h].n != 0; h = (h + 1) % uint64(len(tagTable)) {
+		if s := tagTable[h]; s.key == key && int(s.n) == len(tag) {
+			return s.flags
+		}
+	}
+	return 0
+}
+
 // voidElements have no end tag, so they are never waited for.
 var voidElements = map[string]bool{
 	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
@@ -221,7 +288,7 @@ var voidElements = map[string]bool{
 const maxTagName = 16
 
 // tagName returns the lowercase name of the raw tag "<Name …>" or
-// "</Name>", in buf: the tokenizer's own TagName copies every name.
+// "</Name>", in buf, without allocating.
 // The result is only valid while buf is. A name too long for buf comes back
 // truncated, which matches no known element.
 func tagName(raw []byte, buf *[maxTagName]byte) string {
@@ -253,22 +320,35 @@ func internTag(tag string) string {
 	return strings.Clone(tag)
 }
 
-// wantsAttrs is the prefilter that spares most tags the tokenizer's
-// attribute parsing (which copies every key and value): a tag can only
-// interest a reader if its source holds an "@" or entity, a data- attribute,
-// a mailto: or javascript: URL, Cloudflare's path, a bidi override or a
-// reversing class, or is a script or bdo; with a script runner every tag is
-// read, for its event handlers.
+// wantsAttrs is the prefilter that spares most tags their attribute
+// parsing: a tag can only interest a reader if its source holds an "@" or
+// entity, a data- attribute, a mailto: or javascript: URL, Cloudflare's
+// path, a bidi override or a reversing class, or is a script or bdo; with a
+// script runner every tag is read, for its event handlers. Attribute names
+// are matched without regard to case, as the tokenizer lowercases them. The
+// reference reading reads every tag, so the differential tests check that
+// the prefilter drops nothing a reader wants.
 func (p *page) wantsAttrs(tag string, raw []byte) bool {
 	switch {
-	case p.collect, tag == "script", tag == "bdo", tag == "style":
+	case p.reference, p.collect, tag == "script", tag == "bdo", tag == "style":
 		return true
-	case bytes.IndexByte(raw, '@') >= 0, bytes.IndexByte(raw, '&') >= 0:
+	case bytes.IndexByte(raw, '@') >= 0, bytes.IndexByte(raw, '&') >= 0, bytes.Contains(raw, bidiName):
 		return true
-	case bytes.Contains(raw, dataPrefix), bytes.Contains(raw, cfName), bytes.Contains(raw, bidiName):
+	case len(p.reversedClasses) > 0 && containsFold(raw, "class"):
 		return true
-	case len(p.reversedClasses) > 0 && bytes.Contains(raw, className):
-		return true
+	}
+	// "data-" and "email-protection" are found from their hyphen: their
+	// first letters are everywhere in class lists and SVG paths.
+	for i := bytes.IndexByte(raw, '-'); i >= 0; {
+		if i >= len("data") && asciiFoldEqual(raw[i-len("data"):i], dataName) ||
+			i >= len("email") && bytes.HasPrefix(raw[i-len("email"):], cfName) {
+			return true
+		}
+		j := bytes.IndexByte(raw[i+1:], '-')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	for i := bytes.IndexByte(raw, ':'); i >= 0; {
 		if i >= len("mailto") && bytes.EqualFold(raw[i-len("mailto"):i], mailtoPrefix[:len("mailto")]) ||
@@ -284,9 +364,18 @@ func (p *page) wantsAttrs(tag string, raw []byte) bool {
 	return false
 }
 
+// containsFold reports whether b holds the lowercase ASCII s in any case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if asciiEqualFold(b[i:i+len(s)], s) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
-	dataPrefix = []byte("data-")
-	cfName     = []byte("email-protection")
-	bidiName   = []byte("bidi")
-	className  = []byte("class")
+	dataName = []byte("data")
+	cfName   = []byte("email-protection")
+	bidiName = []byte("bidi")
 )
