@@ -113,7 +113,8 @@ func testCancel(t *testing.T, s HistoryStore, wf core.Workflow) {
 
 // testHeld: Held sorts a worker's jobs into held (running under their
 // token), cancelled (run cancelled or deleted with its domain) and the
-// rest (lease lost: rescued), in one call.
+// rest (lease lost: rescued and claimed again under another token), in
+// one call.
 func testHeld(t *testing.T, s HistoryStore) {
 	ctx := context.Background()
 	wf := core.EmailScan
@@ -142,6 +143,11 @@ func testHeld(t *testing.T, s HistoryStore) {
 	n, err := s.Rescue(ctx, wf, 5, now.Add(30*time.Minute))
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+	// Another worker claims it again: the run runs, under another token.
+	thief, err := s.Claim(ctx, wf, 1, time.Hour, now.Add(31*time.Minute))
+	require.NoError(t, err)
+	require.Len(t, thief, 1)
+	require.Equal(t, lose.RunID, thief[0].RunID)
 
 	held, cancelled, err := s.Held(ctx, wf, []queue.Job{keep, cancel, remove, lose})
 	require.NoError(t, err)
