@@ -37,7 +37,7 @@ func TestParseEnums(t *testing.T) {
 		_, err := core.ParseTaskStatus(bad)
 		require.ErrorIs(t, err, core.ErrInvalidStatus, bad)
 	}
-	for _, bad := range []string{"", "InProgress", "Cancelled"} {
+	for _, bad := range []string{"", "InProgress", "cancelled"} {
 		_, err := core.ParseAnalysisStatus(bad)
 		require.ErrorIs(t, err, core.ErrInvalidStatus, bad)
 	}
@@ -69,11 +69,42 @@ func TestShouldQueue(t *testing.T) {
 	}
 }
 
+func TestShouldCancel(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		wf      core.Workflow
+		target  core.CurationStatus
+		current core.Secondary
+		want    bool
+	}{
+		{core.EmailScan, core.CurationNotAFit, core.TaskQueued, true},
+		{core.EmailScan, core.CurationNew, core.TaskInProgress, true},
+		{core.EmailScan, core.CurationArchived, core.TaskQueued, true},
+		{core.EmailScan, core.CurationSelected, core.TaskQueued, false},
+		{core.EmailScan, core.CurationSelected, core.TaskInProgress, false},
+		{core.EmailScan, core.CurationNotAFit, nil, false},
+		{core.EmailScan, core.CurationNotAFit, core.TaskCompleted, false},
+		{core.EmailScan, core.CurationNotAFit, core.TaskError, false},
+		{core.EmailScan, core.CurationNotAFit, core.TaskCancelled, false},
+		{core.SitemapCuration, core.CurationMaybe, core.AnalysisQueued, true},
+		{core.SitemapCuration, core.CurationMaybe, core.AnalysisProcessing, true},
+		{core.SitemapCuration, core.CurationSelected, core.AnalysisProcessing, false},
+		{core.SitemapCuration, core.CurationMaybe, core.AnalysisCancelled, false},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, c.wf.ShouldCancel(c.target, c.current), "%s %s %v", c.wf.Name, c.target, c.current)
+	}
+	// A cancelled domain is not active: selecting it again queues it.
+	for _, wf := range core.Workflows {
+		require.True(t, wf.ShouldQueue(wf.Trigger, wf.Cancelled), wf.Name)
+	}
+}
+
 func TestWorkflowStatuses(t *testing.T) {
 	t.Parallel()
 	for _, wf := range core.Workflows {
 		all := wf.Statuses()
-		for _, v := range append([]core.Secondary{wf.Queued, wf.Running, wf.Done, wf.Failed}, wf.Active...) {
+		for _, v := range append([]core.Secondary{wf.Queued, wf.Running, wf.Done, wf.Failed, wf.Cancelled}, wf.Active...) {
 			require.True(t, v.Valid(), "%s %v", wf.Name, v)
 			require.Contains(t, all, v, "%s", wf.Name)
 		}

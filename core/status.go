@@ -88,10 +88,11 @@ const (
 	AnalysisProcessing AnalysisStatus = "Processing"
 	AnalysisCompleted  AnalysisStatus = "Completed"
 	AnalysisError      AnalysisStatus = "Error"
+	AnalysisCancelled  AnalysisStatus = "Cancelled"
 )
 
 // AnalysisStatuses lists every valid AnalysisStatus.
-var AnalysisStatuses = []AnalysisStatus{AnalysisQueued, AnalysisProcessing, AnalysisCompleted, AnalysisError}
+var AnalysisStatuses = []AnalysisStatus{AnalysisQueued, AnalysisProcessing, AnalysisCompleted, AnalysisError, AnalysisCancelled}
 
 // Valid reports whether s is one of the defined analysis statuses.
 func (s AnalysisStatus) Valid() bool {

@@ -224,7 +224,7 @@ func TestDomainStats(t *testing.T) {
 		"email_scan_status":       {"New": 0, "Selected": 0, "Maybe": 0, "Not a Fit": 0, "Archived": 0},
 		"sitemap_curation_status": {"New": 0, "Selected": 0, "Maybe": 0, "Not a Fit": 0, "Archived": 0},
 		"page_scrape_status":      {"Queued": 0, "InProgress": 0, "Completed": 0, "Error": 0, "Cancelled": 0, "null": 0},
-		"sitemap_analysis_status": {"Queued": 0, "Processing": 0, "Completed": 0, "Error": 0, "null": 0},
+		"sitemap_analysis_status": {"Queued": 0, "Processing": 0, "Completed": 0, "Error": 0, "Cancelled": 0, "null": 0},
 	}
 	orNull := func(p *string) string {
 		if p == nil {

@@ -34,12 +34,14 @@ type (
 	emailScanResponse struct {
 		UpdatedCount       int         `json:"updated_count"`
 		QueuedForScanCount int         `json:"queued_for_scan_count"`
+		CancelledCount     int         `json:"cancelled_count"`
 		NotFoundIDs        []uuid.UUID `json:"not_found_ids"`
 	}
 	sitemapCurationResponse struct {
-		UpdatedCount int         `json:"updated_count"`
-		QueuedCount  int         `json:"queued_count"`
-		NotFoundIDs  []uuid.UUID `json:"not_found_ids"`
+		UpdatedCount   int         `json:"updated_count"`
+		QueuedCount    int         `json:"queued_count"`
+		CancelledCount int         `json:"cancelled_count"`
+		NotFoundIDs    []uuid.UUID `json:"not_found_ids"`
 	}
 	directSubmitResponse struct {
 		Created           int         `json:"created"`
@@ -99,6 +101,7 @@ func (s *Server) emailScanStatus(c *fiber.Ctx) error {
 	return c.JSON(emailScanResponse{
 		UpdatedCount:       res.Updated,
 		QueuedForScanCount: res.Queued,
+		CancelledCount:     res.Cancelled,
 		NotFoundIDs:        nonNil(res.NotFound),
 	})
 }
@@ -117,9 +120,10 @@ func (s *Server) sitemapCurationStatus(c *fiber.Ctx) error {
 		return fmt.Errorf("update sitemap curation status: %w", err)
 	}
 	return c.JSON(sitemapCurationResponse{
-		UpdatedCount: res.Updated,
-		QueuedCount:  res.Queued,
-		NotFoundIDs:  nonNil(res.NotFound),
+		UpdatedCount:   res.Updated,
+		QueuedCount:    res.Queued,
+		CancelledCount: res.Cancelled,
+		NotFoundIDs:    nonNil(res.NotFound),
 	})
 }
 

@@ -35,6 +35,7 @@ func TestEmailScanStatus(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.status, "%s", res.raw)
 	require.Equal(t, float64(3), res.jsonObj["updated_count"])
 	require.Equal(t, float64(2), res.jsonObj["queued_for_scan_count"], "the already queued domain is not queued again")
+	require.Equal(t, float64(0), res.jsonObj["cancelled_count"])
 	require.Equal(t, []any{missing.String()}, res.jsonObj["not_found_ids"])
 
 	for _, d := range []core.Domain{s.fresh, s.scanQueued, s.scanFailed} {
@@ -47,14 +48,17 @@ func TestEmailScanStatus(t *testing.T) {
 	}
 	require.Equal(t, before[s.analysisRun.ID], e.get(t, s.analysisRun.ID), "unlisted domains are untouched")
 
-	// A status other than the trigger updates without queueing.
+	// A status other than the trigger updates without queueing, and
+	// cancels the queued scan.
 	res = e.do(t, request{method: "PUT", path: "/api/v3/domains/email-scan/status", token: userToken(t, "user-7"),
-		body: jsonBody(t, map[string]any{"domain_ids": []string{s.analysisErr.ID.String()}, "email_scan_status": "Not a Fit"})})
+		body: jsonBody(t, map[string]any{"domain_ids": []string{s.analysisErr.ID.String(), s.scanQueued.ID.String()}, "email_scan_status": "Not a Fit"})})
 	require.Equal(t, http.StatusOK, res.status)
-	require.Equal(t, map[string]any{"updated_count": float64(1), "queued_for_scan_count": float64(0), "not_found_ids": []any{}}, res.jsonObj)
+	require.Equal(t, map[string]any{"updated_count": float64(2), "queued_for_scan_count": float64(0), "cancelled_count": float64(1), "not_found_ids": []any{}}, res.jsonObj)
 	got := e.get(t, s.analysisErr.ID)
 	require.Equal(t, core.CurationNotAFit, got.EmailScanStatus)
 	require.Nil(t, got.PageScrapeStatus)
+	got = e.get(t, s.scanQueued.ID)
+	require.Equal(t, core.TaskCancelled, *got.PageScrapeStatus)
 }
 
 func TestSitemapCurationStatus(t *testing.T) {
@@ -67,7 +71,7 @@ func TestSitemapCurationStatus(t *testing.T) {
 			"sitemap_curation_status": "Selected",
 		})})
 	require.Equal(t, http.StatusOK, res.status, "%s", res.raw)
-	require.Equal(t, map[string]any{"updated_count": float64(3), "queued_count": float64(2), "not_found_ids": []any{}}, res.jsonObj)
+	require.Equal(t, map[string]any{"updated_count": float64(3), "queued_count": float64(2), "cancelled_count": float64(0), "not_found_ids": []any{}}, res.jsonObj)
 
 	run := e.get(t, s.analysisRun.ID)
 	require.Equal(t, core.AnalysisProcessing, *run.SitemapAnalysisStatus, "a running analysis is not queued again")
@@ -78,6 +82,16 @@ func TestSitemapCurationStatus(t *testing.T) {
 		require.Nil(t, got.SitemapAnalysisError)
 		require.Equal(t, core.CurationNew, got.EmailScanStatus, "the other workflow is untouched")
 	}
+
+	// Maybe cancels the running analysis and the two just queued.
+	res = e.do(t, request{method: "PUT", path: "/api/v3/domains/sitemap-curation/status", token: userToken(t, "user-8"),
+		body: jsonBody(t, map[string]any{
+			"domain_ids":              []string{s.fresh.ID.String(), s.analysisRun.ID.String(), s.analysisErr.ID.String()},
+			"sitemap_curation_status": "Maybe",
+		})})
+	require.Equal(t, http.StatusOK, res.status, "%s", res.raw)
+	require.Equal(t, map[string]any{"updated_count": float64(3), "queued_count": float64(0), "cancelled_count": float64(3), "not_found_ids": []any{}}, res.jsonObj)
+	require.Equal(t, core.AnalysisCancelled, *e.get(t, s.analysisRun.ID).SitemapAnalysisStatus)
 }
 
 // recordingUpdater records what reaches core and answers with res or err.

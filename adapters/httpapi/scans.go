@@ -28,7 +28,7 @@ var scanParams = []string{"page", "size"}
 type scanRun struct {
 	ID uuid.UUID `json:"id"`
 	// Outcome is the run's state: running, waiting (for a retry),
-	// completed or failed.
+	// completed, failed or cancelled.
 	Outcome       string     `json:"outcome"`
 	Attempts      int        `json:"attempts"`
 	StartedAt     time.Time  `json:"started_at"`

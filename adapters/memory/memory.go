@@ -19,6 +19,7 @@ import (
 	"github.com/scrapersky/scrapersky-go/core/analysis"
 	"github.com/scrapersky/scrapersky-go/core/contact"
 	"github.com/scrapersky/scrapersky-go/core/curation"
+	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 	"github.com/scrapersky/scrapersky-go/core/suppression"
 )
@@ -62,8 +63,9 @@ func NewStore() *Store {
 }
 
 func (s *state) clone() *state {
-	// A unit of work writes only domains; runs, contacts, pages and sitemap
-	// files are shared with the copy and never written inside one.
+	// A unit of work writes domains, and runs only when it cancels (the tx
+	// copies them first: ownRuns); contacts, pages and sitemap files are
+	// shared with the copy and never written inside one.
 	return &state{domains: maps.Clone(s.domains), byHost: maps.Clone(s.byHost), runs: s.runs,
 		open: s.open, contacts: s.contacts, pages: s.pages, sitemaps: s.sitemaps}
 }
@@ -125,17 +127,29 @@ func (s *Store) GetDomain(ctx context.Context, id uuid.UUID) (core.Domain, error
 // tx is the repository view of one unit of work.
 type tx struct {
 	st *state
+	// runsOwned is set once st has its own copy of the runs.
+	runsOwned bool
 }
 
-// SetStatus sets wf's primary status on the existing domains of ids and
-// queues those for which wf.ShouldQueue holds.
-func (t *tx) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error) {
+// ownRuns gives the unit of work its own copy of the runs before it
+// writes one, so that a rollback leaves the store's untouched.
+func (t *tx) ownRuns() {
+	if !t.runsOwned {
+		t.st.runs, t.st.open = maps.Clone(t.st.runs), maps.Clone(t.st.open)
+		t.runsOwned = true
+	}
+}
+
+// SetStatus sets wf's primary status on the existing domains of ids,
+// queues those for which wf.ShouldQueue holds and cancels those for which
+// wf.ShouldCancel holds, ending their open run.
+func (t *tx) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued, cancelled []uuid.UUID, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	f, err := fieldsOf(wf)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, id := range sorted(ids) {
 		d, ok := t.st.domains[id]
@@ -149,12 +163,30 @@ func (t *tx) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, s
 			f.setSecondary(&d, wf.Queued, nil)
 			*f.attempts(&d) = 0
 			queued = append(queued, id)
+		} else if wf.ShouldCancel(status, f.get(&d)) {
+			t.cancel(f, wf, &d, now)
+			cancelled = append(cancelled, id)
 		}
 		d.UpdatedAt = now
 		t.st.domains[id] = d
 		updated = append(updated, id)
 	}
-	return updated, queued, nil
+	return updated, queued, cancelled, nil
+}
+
+// cancel moves d to wf.Cancelled and ends its open run, if it has one, as
+// cancelled: without a claim token, its worker's fenced writes fail.
+func (t *tx) cancel(f fields, wf core.Workflow, d *core.Domain, now time.Time) {
+	f.setSecondary(d, wf.Cancelled, nil)
+	*f.finished(d) = copyTime(&now)
+	r, ok := t.st.openRun(wf, d.ID)
+	if !ok {
+		return
+	}
+	t.ownRuns()
+	r.State, r.Error, r.ErrorDetail, r.FinishedAt = queue.RunCancelled, queue.CancelledMessage, "", copyTime(&now)
+	r.token, r.lease, r.NextAttemptAt = uuid.Nil, time.Time{}, nil
+	t.st.putRun(r)
 }
 
 func sorted(ids []uuid.UUID) []uuid.UUID {

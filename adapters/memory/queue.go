@@ -221,6 +221,30 @@ func (s *Store) Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, n
 	return n, nil
 }
 
+// Held reports which of jobs still run under their token, and which of
+// the others were cancelled or deleted (see queue.Queue).
+func (s *Store) Held(ctx context.Context, wf core.Workflow, jobs []queue.Job) (held, cancelled []uuid.UUID, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if _, err := fieldsOf(wf); err != nil {
+		return nil, nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, j := range jobs {
+		r, ok := s.state.runs[j.RunID]
+		ok = ok && r.Workflow == wf.Name
+		switch {
+		case ok && r.State == queue.RunRunning && r.token == j.Token:
+			held = append(held, j.RunID)
+		case !ok || r.State == queue.RunCancelled:
+			cancelled = append(cancelled, j.RunID)
+		}
+	}
+	return held, cancelled, nil
+}
+
 // Runs returns the domain's runs in wf, newest first: at most limit of
 // them after skipping offset.
 func (s *Store) Runs(ctx context.Context, wf core.Workflow, domainID uuid.UUID, limit, offset int) ([]queue.Run, int, error) {

@@ -78,7 +78,7 @@ func New(counter StatusCounter, log *slog.Logger, opts ...Option) *Metrics {
 			Name: "scrapersky_jobs_claimed_total", Help: "Domains claimed by workers.",
 		}, []string{"workflow"}),
 		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "scrapersky_jobs_finished_total", Help: "Claimed jobs by outcome: done, retry, failed, released, lease_lost.",
+			Name: "scrapersky_jobs_finished_total", Help: "Claimed jobs by outcome: done, retry, failed, released, lease_lost, cancelled.",
 		}, []string{"workflow", "outcome"}),
 		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scrapersky_pages_fetched_total", Help: "Pages fetched by the email scan, by HTTP status class.",

@@ -37,6 +37,32 @@ func BenchmarkStatusUpdate10k(b *testing.B) {
 			}
 		}
 	})
+	// The same batch moved away from Selected while all are Queued: every
+	// domain is cancelled (no run is open, as after a PUT the workers
+	// have not reached yet).
+	b.Run("usecase-cancel", func(b *testing.B) {
+		db, ids := seed10k(b, n)
+		u := curation.NewSecondaryStateUpdater(postgres.NewStore(db), core.EmailScan, core.SystemClock{}, nil)
+		ctx := context.Background()
+		for b.Loop() {
+			b.StopTimer()
+			reset10k(b, db)
+			if _, err := db.ExecContext(ctx, `UPDATE domains SET email_scan_status = 'Selected', page_scrape_status = 'Queued'`); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE) domains"); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			res, err := u.Update(ctx, curation.UpdateInput{IDs: ids, Status: core.CurationNotAFit, UserID: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Updated != n || res.Cancelled != n {
+				b.Fatalf("updated %d, cancelled %d, want %d each", res.Updated, res.Cancelled, n)
+			}
+		}
+	})
 	b.Run("floor", func(b *testing.B) {
 		db, ids := seed10k(b, n)
 		ctx := context.Background()

@@ -35,7 +35,7 @@ func TestRepoCheckConstraint(t *testing.T) {
 	bogus := core.EmailScan
 	bogus.Queued = core.TaskStatus("Bogus")
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-		_, _, err := r.SetStatus(ctx, bogus, ids, core.CurationSelected, now)
+		_, _, _, err := r.SetStatus(ctx, bogus, ids, core.CurationSelected, now)
 		return err
 	})
 	require.Error(t, err)

@@ -99,33 +99,42 @@ func WithSecondary(d core.Domain, wf core.Workflow, st core.Secondary) core.Doma
 	return d
 }
 
-// testShouldQueue pins the store's queueing rule to core.Workflow.ShouldQueue:
-// a domain in every secondary status (and NULL) is set to every curation
-// status, and exactly the domains ShouldQueue names are queued.
+// testShouldQueue pins the store's queueing and cancelling rules to
+// core.Workflow.ShouldQueue and ShouldCancel: a domain in every secondary
+// status (and NULL) is set to every curation status, and exactly the
+// domains ShouldQueue names are queued and those ShouldCancel names
+// cancelled; the others keep their secondary status.
 func testShouldQueue(t *testing.T, s QueueStore, wf core.Workflow) {
 	ctx := context.Background()
 	current := append([]core.Secondary{nil}, wf.Statuses()...)
 	for ti, target := range core.CurationStatuses {
 		var ids []uuid.UUID
-		want := map[uuid.UUID]bool{}
+		wantQueued, wantCancelled := map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
 		for ci, cur := range current {
 			d := WithSecondary(dom(fmt.Sprintf("sq%d-%d.example.org", ti, ci)), wf, cur)
 			Seed(t, s, d)
 			ids = append(ids, d.ID)
 			if wf.ShouldQueue(target, cur) {
-				want[d.ID] = true
+				wantQueued[d.ID] = true
+			}
+			if wf.ShouldCancel(target, cur) {
+				wantCancelled[d.ID] = true
 			}
 		}
 		res, err := curation.NewSecondaryStateUpdater(s, wf, core.SystemClock{}, nil).
 			Update(ctx, curation.UpdateInput{IDs: ids, Status: target})
 		require.NoError(t, err)
 		require.Equal(t, len(ids), res.Updated)
-		require.Equal(t, len(want), res.Queued, "%s", target)
+		require.Equal(t, len(wantQueued), res.Queued, "%s", target)
+		require.Equal(t, len(wantCancelled), res.Cancelled, "%s", target)
 		for ci, id := range ids {
 			st, _ := SecondaryOf(t, s, wf, id)
-			if want[id] {
+			switch {
+			case wantQueued[id]:
 				require.Equal(t, wf.Queued, st, "%s from %v", target, current[ci])
-			} else {
+			case wantCancelled[id]:
+				require.Equal(t, wf.Cancelled, st, "%s from %v", target, current[ci])
+			default:
 				require.Equal(t, current[ci], st, "%s from %v is left alone", target, current[ci])
 			}
 		}

@@ -28,6 +28,10 @@ type HistoryStore interface {
 func RunHistory(t *testing.T, newStore func(t *testing.T) HistoryStore) {
 	t.Run("RunsAreKept", func(t *testing.T) { t.Parallel(); testRunsAreKept(t, newStore(t)) })
 	t.Run("FailureDetail", func(t *testing.T) { t.Parallel(); testFailureDetail(t, newStore(t)) })
+	for _, wf := range core.Workflows {
+		t.Run("Cancel/"+wf.Name, func(t *testing.T) { t.Parallel(); testCancel(t, newStore(t), wf) })
+	}
+	t.Run("HeldSortsJobs", func(t *testing.T) { t.Parallel(); testHeld(t, newStore(t)) })
 }
 
 func testRunsAreKept(t *testing.T, s HistoryStore) {

@@ -313,7 +313,7 @@ func testRepoUnknownWorkflow(t *testing.T, s ScanStore, errUnknown error) {
 			status = core.CurationMaybe
 		}
 		err := s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-			_, _, err := r.SetStatus(ctx, wf, []uuid.UUID{d.ID}, status, time.Now())
+			_, _, _, err := r.SetStatus(ctx, wf, []uuid.UUID{d.ID}, status, time.Now())
 			return err
 		})
 		require.ErrorIs(t, err, errUnknown, c.name)
@@ -336,11 +336,11 @@ func testRepoEdgeCases(t *testing.T, s ScanStore) {
 	ids := []uuid.UUID{ds[0].ID, ds[1].ID}
 
 	err = s.Within(ctx, func(ctx context.Context, r curation.Repository) error {
-		got, queued, err := r.SetStatus(ctx, core.EmailScan, nil, core.CurationSelected, now)
+		got, queued, _, err := r.SetStatus(ctx, core.EmailScan, nil, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got, "an empty batch updates nothing")
 		require.Empty(t, queued)
-		got, queued, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{}, core.CurationSelected, now)
+		got, queued, _, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{}, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got)
 		require.Empty(t, queued)
@@ -349,12 +349,12 @@ func testRepoEdgeCases(t *testing.T, s ScanStore) {
 		// queues both rows: NULL is not active.
 		done := core.EmailScan
 		done.Queued, done.Active = core.TaskCompleted, []core.Secondary{core.TaskCancelled}
-		got, queued, err = r.SetStatus(ctx, done, ids, core.CurationSelected, now)
+		got, queued, _, err = r.SetStatus(ctx, done, ids, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.ElementsMatch(t, ids, got)
 		require.ElementsMatch(t, ids, queued)
 
-		got, queued, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{uuid.New()}, core.CurationSelected, now)
+		got, queued, _, err = r.SetStatus(ctx, core.EmailScan, []uuid.UUID{uuid.New()}, core.CurationSelected, now)
 		require.NoError(t, err)
 		require.Empty(t, got, "unknown IDs drop out without an error")
 		require.Empty(t, queued)

@@ -253,11 +253,11 @@ func (f failingUnit) Within(ctx context.Context, fn func(context.Context, curati
 
 type failingRepo struct{ curation.Repository }
 
-func (f failingRepo) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, []uuid.UUID, error) {
-	if _, _, err := f.Repository.SetStatus(ctx, wf, ids, status, now); err != nil {
-		return nil, nil, err
+func (f failingRepo) SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) ([]uuid.UUID, []uuid.UUID, []uuid.UUID, error) {
+	if _, _, _, err := f.Repository.SetStatus(ctx, wf, ids, status, now); err != nil {
+		return nil, nil, nil, err
 	}
-	return nil, nil, errInjected
+	return nil, nil, nil, errInjected
 }
 
 func testAtomic(t *testing.T, s Store) {
@@ -356,7 +356,7 @@ func resetSecondary(t *testing.T, s Store, ids []uuid.UUID) {
 	done.Queued = core.TaskCompleted
 	done.Active = []core.Secondary{core.TaskCompleted}
 	require.NoError(t, s.Within(context.Background(), func(ctx context.Context, r curation.Repository) error {
-		_, _, err := r.SetStatus(ctx, done, ids, core.CurationSelected, time.Now())
+		_, _, _, err := r.SetStatus(ctx, done, ids, core.CurationSelected, time.Now())
 		return err
 	}))
 }

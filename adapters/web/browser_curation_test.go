@@ -185,6 +185,12 @@ func TestBrowserConfirmRescan(t *testing.T) {
 		waitText(b, "#notice", "2 updated, 2 queued for scan")
 		require.Equal(t, "Selected", f.lastPut()["email_scan_status"])
 		require.Len(t, f.lastPut()["domain_ids"], 2)
+
+		// Moving them away from Selected cancels their scans.
+		choose(b, "email-scan-status", "Not a Fit")
+		b.Do("apply Not a Fit", chromedp.Click(chromedp.ID("email-scan-apply")))
+		waitText(b, "#notice", "2 updated, 0 queued for scan, 2 cancelled")
+		waitText(b, `[data-domain="acme-widgets.com"] [data-field=page_scrape_status]`, "Cancelled")
 		require.Empty(t, unexpectedErrors(b), "console:\n%s", strings.Join(b.Console(), "\n"))
 	})
 }

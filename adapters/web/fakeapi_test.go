@@ -324,7 +324,15 @@ func (f *fakeAPI) decodeStatus(c *fiber.Ctx) (statusRequest, map[string]any, err
 
 // update applies a status to the domains of ids; set changes one domain and
 // reports whether it was queued. f.mu is held.
-func (f *fakeAPI) update(ids []string, set func(d *fakeDomain) bool) (updated, queued int, notFound []string) {
+// The outcomes of one domain's status change in the fake, as the API's
+// rules decide them (core.Workflow.ShouldQueue and ShouldCancel).
+const (
+	leftAlone = iota
+	queuedNow
+	cancelledNow
+)
+
+func (f *fakeAPI) update(ids []string, set func(d *fakeDomain) int) (updated, queued, cancelled int, notFound []string) {
 	now := time.Now()
 	for _, id := range ids {
 		d, ok := f.domains[id]
@@ -333,13 +341,17 @@ func (f *fakeAPI) update(ids []string, set func(d *fakeDomain) bool) (updated, q
 			continue
 		}
 		updated++
-		if set(d) {
+		switch set(d) {
+		case queuedNow:
 			queued++
+			d.movedAt = now
+		case cancelledNow:
+			cancelled++
 			d.movedAt = now
 		}
 		d.UpdatedAt = now.UTC()
 	}
-	return updated, queued, nonNilSlice(notFound)
+	return updated, queued, cancelled, nonNilSlice(notFound)
 }
 
 func (f *fakeAPI) emailScan(c *fiber.Ctx) error {
@@ -350,16 +362,21 @@ func (f *fakeAPI) emailScan(c *fiber.Ctx) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.puts = append(f.puts, raw)
-	updated, queued, notFound := f.update(req.DomainIDs, func(d *fakeDomain) bool {
+	updated, queued, cancelled, notFound := f.update(req.DomainIDs, func(d *fakeDomain) int {
 		d.EmailScanStatus = req.EmailScanStatus
 		s := deref(d.PageScrapeStatus)
-		if req.EmailScanStatus != "Selected" || s == "Queued" || s == "InProgress" {
-			return false
+		active := s == "Queued" || s == "InProgress"
+		switch {
+		case req.EmailScanStatus != "Selected" && active:
+			d.PageScrapeStatus, d.PageScrapeError = ptr("Cancelled"), nil
+			return cancelledNow
+		case req.EmailScanStatus != "Selected" || active:
+			return leftAlone
 		}
 		d.PageScrapeStatus, d.PageScrapeError = ptr("Queued"), nil
-		return true
+		return queuedNow
 	})
-	return c.JSON(fiber.Map{"updated_count": updated, "queued_for_scan_count": queued, "not_found_ids": notFound})
+	return c.JSON(fiber.Map{"updated_count": updated, "queued_for_scan_count": queued, "cancelled_count": cancelled, "not_found_ids": notFound})
 }
 
 func (f *fakeAPI) sitemapCuration(c *fiber.Ctx) error {
@@ -370,16 +387,21 @@ func (f *fakeAPI) sitemapCuration(c *fiber.Ctx) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.puts = append(f.puts, raw)
-	updated, queued, notFound := f.update(req.DomainIDs, func(d *fakeDomain) bool {
+	updated, queued, cancelled, notFound := f.update(req.DomainIDs, func(d *fakeDomain) int {
 		d.SitemapCurationStatus = req.SitemapCuration
 		s := deref(d.SitemapAnalysisStatus)
-		if req.SitemapCuration != "Selected" || s == "Queued" || s == "Processing" {
-			return false
+		active := s == "Queued" || s == "Processing"
+		switch {
+		case req.SitemapCuration != "Selected" && active:
+			d.SitemapAnalysisStatus, d.SitemapAnalysisError = ptr("Cancelled"), nil
+			return cancelledNow
+		case req.SitemapCuration != "Selected" || active:
+			return leftAlone
 		}
 		d.SitemapAnalysisStatus, d.SitemapAnalysisError = ptr("Queued"), nil
-		return true
+		return queuedNow
 	})
-	return c.JSON(fiber.Map{"updated_count": updated, "queued_count": queued, "not_found_ids": notFound})
+	return c.JSON(fiber.Map{"updated_count": updated, "queued_count": queued, "cancelled_count": cancelled, "not_found_ids": notFound})
 }
 
 type rejection struct {

@@ -52,6 +52,9 @@ func formsSite(t *testing.T) *httptest.Server {
 	t.Cleanup(other.Close)
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The request's own host, not srv.URL: the handler may run before
+		// the assignment to srv is visible to its goroutine (a data race).
+		base := "http://" + r.Host
 		page := func(title, body string) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprintf(w, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1>%s</body></html>", title, title, body)
@@ -62,16 +65,16 @@ func formsSite(t *testing.T) *httptest.Server {
 			return
 		case "/maps/index.xml":
 			w.Header().Set("Content-Type", "application/xml")
-			fmt.Fprintf(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s/maps/pages.xml</loc></sitemap></sitemapindex>`, srv.URL)
+			fmt.Fprintf(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s/maps/pages.xml</loc></sitemap></sitemapindex>`, base)
 			return
 		case "/maps/pages.xml":
 			w.Header().Set("Content-Type", "application/xml")
 			var b strings.Builder
 			b.WriteString(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
 			for _, f := range forms {
-				fmt.Fprintf(&b, "<url><loc>%s%s</loc></url>", srv.URL, f.path)
+				fmt.Fprintf(&b, "<url><loc>%s%s</loc></url>", base, f.path)
 			}
-			fmt.Fprintf(&b, "<url><loc>%s/private/staff</loc></url><url><loc>%s/elsewhere</loc></url></urlset>", srv.URL, other.URL)
+			fmt.Fprintf(&b, "<url><loc>%s/private/staff</loc></url><url><loc>%s/elsewhere</loc></url></urlset>", base, other.URL)
 			fmt.Fprint(w, b.String())
 			return
 		case "/":

@@ -80,7 +80,7 @@ func testSeedCurl(t *testing.T, b backend) {
 	var ref map[string]any
 	require.Equal(t, http.StatusOK, call(t, "PUT", p.URL+"/api/v3/domains/sitemap-curation/status",
 		map[string]any{"domain_ids": []string{fresh}, "sitemap_curation_status": "Selected"}, &ref))
-	require.Equal(t, map[string]any{"updated_count": 1.0, "queued_count": 1.0, "not_found_ids": []any{}}, ref)
+	require.Equal(t, map[string]any{"updated_count": 1.0, "queued_count": 1.0, "cancelled_count": 0.0, "not_found_ids": []any{}}, ref)
 
 	var health map[string]any
 	require.Equal(t, http.StatusOK, call(t, "GET", p.URL+"/health/db", nil, &health))

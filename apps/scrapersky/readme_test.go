@@ -77,7 +77,7 @@ func TestReadmeTryIt(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	text := string(out)
 	require.Contains(t, text, `"created":2`)
-	require.Contains(t, text, `"updated_count":2,"queued_for_scan_count":2,"not_found_ids":[]`)
+	require.Contains(t, text, `"updated_count":2,"queued_for_scan_count":2,"cancelled_count":0,"not_found_ids":[]`)
 	require.NotContains(t, text, "% Total", "no progress meter")
 	waitFor(t, 10*time.Second, "the example server to stop", func() bool {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second)

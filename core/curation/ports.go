@@ -15,11 +15,16 @@ type Repository interface {
 	// SetStatus sets wf's primary status to status and updated_at to now
 	// on every domain of ids that exists, and, when status is wf.Trigger,
 	// queues in the same write the secondary status of those for which
-	// wf.ShouldQueue holds (clearing its error). It is one write per row:
-	// the rows are locked in ID order first, so concurrent overlapping
-	// batches cannot deadlock, and the rule sees each row as the batch
-	// before left it. It returns the IDs it updated and those it queued.
-	SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued []uuid.UUID, err error)
+	// wf.ShouldQueue holds (clearing its error), and, when status is not
+	// the trigger, cancels those for which wf.ShouldCancel holds: their
+	// secondary becomes wf.Cancelled and their open run, if any, ends
+	// queue.RunCancelled (no claim token left, so its worker's fenced
+	// writes fail), in the same transaction. It is one write per domain
+	// row: the rows are locked in ID order first, so concurrent
+	// overlapping batches cannot deadlock, and the rules see each row as
+	// the batch before left it. It returns the IDs it updated, those it
+	// queued and those it cancelled.
+	SetStatus(ctx context.Context, wf core.Workflow, ids []uuid.UUID, status core.CurationStatus, now time.Time) (updated, queued, cancelled []uuid.UUID, err error)
 }
 
 // UnitOfWork runs fn in one transaction: if fn returns an error, or the

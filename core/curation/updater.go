@@ -34,13 +34,18 @@ type UpdateResult struct {
 	Updated int
 	// Queued is how many of them went to the queued secondary status.
 	Queued int
+	// Cancelled is how many of them had queued or running work that the
+	// new status called off (core.Workflow.ShouldCancel).
+	Cancelled int
 	// NotFound lists the requested IDs that do not exist, in ID order.
 	NotFound []uuid.UUID
 }
 
 // SecondaryStateUpdater sets a workflow's primary status on a batch of
 // domains and, in the same transaction, queues the secondary status of those
-// that are eligible (core.Workflow.ShouldQueue).
+// that are eligible (core.Workflow.ShouldQueue) or cancels the queued or
+// running work of those moved away from the trigger
+// (core.Workflow.ShouldCancel).
 type SecondaryStateUpdater struct {
 	uow   UnitOfWork
 	wf    core.Workflow
@@ -89,10 +94,10 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		"user_id", in.UserID, "count", len(ids), "status", string(in.Status))
 
 	now := u.clock.Now()
-	var updated, queued []uuid.UUID
+	var updated, queued, cancelled []uuid.UUID
 	err := u.uow.Within(ctx, func(ctx context.Context, repo Repository) error {
 		var err error
-		updated, queued, err = repo.SetStatus(ctx, u.wf, ids, in.Status, now)
+		updated, queued, cancelled, err = repo.SetStatus(ctx, u.wf, ids, in.Status, now)
 		if err != nil {
 			return fmt.Errorf("set %s status: %w", u.wf.Name, err)
 		}
@@ -104,7 +109,7 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		return UpdateResult{}, err
 	}
 
-	res := UpdateResult{Updated: len(updated), Queued: len(queued), NotFound: missing(ids, updated)}
+	res := UpdateResult{Updated: len(updated), Queued: len(queued), Cancelled: len(cancelled), NotFound: missing(ids, updated)}
 	if res.Queued > 0 && u.onQueued != nil {
 		u.onQueued(res.Queued)
 	}
@@ -113,13 +118,18 @@ func (u *SecondaryStateUpdater) Update(ctx context.Context, in UpdateInput) (Upd
 		for _, id := range queued {
 			isQueued[id] = true
 		}
+		isCancelled := make(map[uuid.UUID]bool, len(cancelled))
+		for _, id := range cancelled {
+			isCancelled[id] = true
+		}
 		for _, id := range updated {
 			u.log.DebugContext(ctx, "domain status changed", "domain_id", id.String(),
-				"status", string(in.Status), "queued", isQueued[id])
+				"status", string(in.Status), "queued", isQueued[id], "cancelled", isCancelled[id])
 		}
 	}
 	u.log.InfoContext(ctx, "batch status update done", "user_id", in.UserID,
-		"updated_count", res.Updated, "queued_count", res.Queued, "not_found_count", len(res.NotFound))
+		"updated_count", res.Updated, "queued_count", res.Queued, "cancelled_count", res.Cancelled,
+		"not_found_count", len(res.NotFound))
 	return res, nil
 }
 

@@ -34,9 +34,9 @@ type Job struct {
 
 // Queue is the storage side of the loop. The stores keep one run record per
 // run (see Run) beside the domain's secondary status, and change both in one
-// transaction. Every method but Claim and Rescue is fenced: it changes the
-// run only while it is running under the job's token, and otherwise returns
-// an error wrapping core.ErrLeaseLost.
+// transaction. Every method but Claim, Rescue and Held is fenced: it
+// changes the run only while it is running under the job's token, and
+// otherwise returns an error wrapping core.ErrLeaseLost.
 type Queue interface {
 	// Claim moves up to limit domains whose secondary status is wf.Queued and
 	// whose run, if they have one waiting, is due, to wf.Running in one
@@ -59,6 +59,13 @@ type Queue interface {
 	// with attempts left go back to wf.Queued, the others to wf.Failed. It
 	// returns how many it moved.
 	Rescue(ctx context.Context, wf core.Workflow, maxAttempts int, now time.Time) (int, error)
+	// Held reports, in one read-only statement, which of jobs are still
+	// running under their own token: it returns their RunIDs as held, and
+	// of the others those whose run was cancelled or no longer exists
+	// (its domain was deleted) as cancelled; the rest lost their lease
+	// (rescued, claimed again). A worker calls it for all its running jobs
+	// at once, every Config.CheckInterval, and stops those not held.
+	Held(ctx context.Context, wf core.Workflow, jobs []Job) (held, cancelled []uuid.UUID, err error)
 }
 
 // Failure is why a run failed or will retry, told twice: Public is the

@@ -7,9 +7,10 @@ import (
 )
 
 // RunState is where one run of a workflow on a domain stands. A run starts
-// at its first claim and ends Completed or Failed; in between it is Running
-// (a worker holds it) or Waiting (back in the queue after a retry, a
-// shutdown or a rescue, due at NextAttemptAt).
+// at its first claim and ends Completed, Failed or Cancelled (the user
+// moved the primary status away from the trigger); in between it is
+// Running (a worker holds it) or Waiting (back in the queue after a retry,
+// a shutdown or a rescue, due at NextAttemptAt).
 type RunState string
 
 // The run states.
@@ -18,10 +19,11 @@ const (
 	RunWaiting   RunState = "waiting"
 	RunCompleted RunState = "completed"
 	RunFailed    RunState = "failed"
+	RunCancelled RunState = "cancelled"
 )
 
 // RunStates lists every run state.
-var RunStates = []RunState{RunRunning, RunWaiting, RunCompleted, RunFailed}
+var RunStates = []RunState{RunRunning, RunWaiting, RunCompleted, RunFailed, RunCancelled}
 
 // Valid reports whether s is a run state.
 func (s RunState) Valid() bool {
@@ -34,7 +36,10 @@ func (s RunState) Valid() bool {
 }
 
 // Finished reports whether a run in state s has ended.
-func (s RunState) Finished() bool { return s == RunCompleted || s == RunFailed }
+func (s RunState) Finished() bool { return s == RunCompleted || s == RunFailed || s == RunCancelled }
+
+// CancelledMessage is the error a cancelled run and its domain show.
+const CancelledMessage = "cancelled"
 
 // Run is the record of one run: the stores keep one per claim cycle of a
 // domain in a workflow (queued once, claimed one or more times, finished

@@ -36,6 +36,11 @@ type Config struct {
 	// ShutdownTimeout is how long running jobs may finish after Run's
 	// context ends; then they are cancelled and released.
 	ShutdownTimeout time.Duration
+	// CheckInterval is how often a worker running jobs asks the store, in
+	// one Queue.Held call for all of them, whether it still holds them,
+	// and stops those it does not (cancelled, deleted, taken back). An
+	// idle worker does not ask.
+	CheckInterval time.Duration
 }
 
 // DefaultConcurrency is the default number of slots of a worker. A crawl
@@ -56,6 +61,7 @@ func DefaultConfig() Config {
 		BackoffMax:      30 * time.Minute,
 		RescueInterval:  time.Minute,
 		ShutdownTimeout: 20 * time.Second,
+		CheckInterval:   2 * time.Second,
 	}
 }
 
@@ -87,6 +93,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	if c.CheckInterval <= 0 {
+		c.CheckInterval = d.CheckInterval
 	}
 	return c
 }
@@ -120,6 +129,8 @@ type Worker struct {
 	log   *slog.Logger
 	hooks Hooks
 	wake  chan struct{}
+	// held are the jobs running now, checked every CheckInterval.
+	held holds
 }
 
 // NewWorker returns a worker, or an error if cfg is invalid.
@@ -151,6 +162,9 @@ const (
 	OutcomeFailed   = "failed"
 	OutcomeReleased = "released"
 	OutcomeLost     = "lease_lost"
+	// OutcomeCancelled is a job the store ended while it ran (the user
+	// cancelled it or deleted its domain): the worker writes nothing.
+	OutcomeCancelled = "cancelled"
 )
 
 // Run claims and handles jobs until ctx ends, then stops claiming, gives
@@ -241,6 +255,9 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	log := w.log.With("domain_id", job.DomainID.String(), "domain", job.Domain, "attempt", job.Attempt)
 	ctx, cancel := context.WithTimeout(jobsCtx, w.cfg.JobTimeout)
 	defer cancel()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	untrack := w.track(job, stop)
 	ctx, jobNotes := withNotes(ctx)
 	started := time.Now()
 
@@ -255,6 +272,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 
 	log.DebugContext(ctx, "job started")
 	err := w.h.Handle(ctx, job)
+	untrack()
 	close(stopExtend)
 	extendWG.Wait()
 
@@ -267,7 +285,12 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	switch {
 	case err == nil:
 		log.InfoContext(ctx, "job done", append(jobNotes.list(), "duration_ms", time.Since(started).Milliseconds())...)
-	case errors.Is(err, core.ErrLeaseLost) || isClosed(lost):
+	case errors.Is(context.Cause(ctx), errCancelled):
+		// The store ended the run already (cancel, delete): nothing to
+		// write.
+		outcome = OutcomeCancelled
+		log.InfoContext(octx, "job cancelled", "duration_ms", time.Since(started).Milliseconds())
+	case errors.Is(err, core.ErrLeaseLost) || isClosed(lost) || errors.Is(context.Cause(ctx), core.ErrLeaseLost):
 		outcome = OutcomeLost
 		log.WarnContext(octx, "job lost its lease; result discarded", "error", err)
 	case jobsCtx.Err() != nil || (parent.Err() != nil && errors.Is(err, context.Canceled)):

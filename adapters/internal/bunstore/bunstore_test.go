@@ -21,6 +21,8 @@ func TestArgsFor(t *testing.T) {
 	unknown.Name = "page_scrape"
 	missing := core.SitemapCuration
 	missing.Done = nil
+	noCancel := core.EmailScan
+	noCancel.Cancelled = nil
 	tests := []struct {
 		name string
 		wf   core.Workflow
@@ -33,7 +35,7 @@ func TestArgsFor(t *testing.T) {
 			Attempts: "page_scrape_attempts", Started: "page_scrape_started_at", Finished: "page_scrape_finished_at",
 			Next:        "page_scrape_next_attempt_at",
 			QueuedIndex: "domains_page_scrape_queued_idx",
-			Queued:      "Queued", Running: "InProgress", Done: "Completed", Failed: "Error",
+			Queued:      "Queued", Running: "InProgress", Done: "Completed", Failed: "Error", Cancelled: "Cancelled",
 		}},
 		{name: "sitemap curation", wf: core.SitemapCuration, want: QueueArgs{
 			Workflow: "sitemap_curation", Primary: "sitemap_curation_status",
@@ -41,10 +43,11 @@ func TestArgsFor(t *testing.T) {
 			Attempts: "sitemap_analysis_attempts", Started: "sitemap_analysis_started_at", Finished: "sitemap_analysis_finished_at",
 			Next:        "sitemap_analysis_next_attempt_at",
 			QueuedIndex: "domains_sitemap_analysis_queued_idx",
-			Queued:      "Queued", Running: "Processing", Done: "Completed", Failed: "Error",
+			Queued:      "Queued", Running: "Processing", Done: "Completed", Failed: "Error", Cancelled: "Cancelled",
 		}},
 		{name: "unknown name", wf: unknown, err: true},
 		{name: "status missing", wf: missing, err: true},
+		{name: "cancelled status missing", wf: noCancel, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

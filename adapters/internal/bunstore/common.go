@@ -2,7 +2,10 @@ package bunstore
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/queue"
@@ -43,4 +46,47 @@ func (c Common) Retry(ctx context.Context, wf core.Workflow, job queue.Job, at t
 // the run only), if the job still owns its domain.
 func (c Common) Fail(ctx context.Context, wf core.Workflow, job queue.Job, f queue.Failure, now time.Time) error {
 	return fenced(ctx, c.D, "fail", failRunSQL, failDomainSQL, wf, job, func(a *QueueArgs) { a.Msg, a.Detail, a.Now = f.Public, f.Detail, now })
+}
+
+// heldRow is one row of Held's look-up.
+type heldRow struct {
+	ID         uuid.UUID  `bun:"id"`
+	State      string     `bun:"state"`
+	ClaimToken *uuid.UUID `bun:"claim_token"`
+}
+
+// Held reads the runs of jobs in one statement (by primary key, no lock:
+// a plain read, outside SQLite's writer slot) and sorts them: running
+// under the job's token is held; cancelled, or gone with its deleted
+// domain, is cancelled; anything else lost its lease.
+func (c Common) Held(ctx context.Context, wf core.Workflow, jobs []queue.Job) (held, cancelled []uuid.UUID, err error) {
+	if _, err := ArgsFor(wf); err != nil {
+		return nil, nil, err
+	}
+	if len(jobs) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]uuid.UUID, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.RunID
+	}
+	var rows []heldRow
+	if err := c.D.DB.NewRaw(`SELECT id, state, claim_token FROM jobs WHERE workflow = ? AND id ?`,
+		wf.Name, c.D.OneOf(ids)).Scan(ctx, &rows); err != nil {
+		return nil, nil, fmt.Errorf("check %d running jobs: %w", len(jobs), err)
+	}
+	found := make(map[uuid.UUID]heldRow, len(rows))
+	for _, r := range rows {
+		found[r.ID] = r
+	}
+	for _, j := range jobs {
+		r, ok := found[j.RunID]
+		switch {
+		case ok && r.State == string(queue.RunRunning) && r.ClaimToken != nil && *r.ClaimToken == j.Token:
+			held = append(held, j.RunID)
+		case !ok || r.State == string(queue.RunCancelled):
+			cancelled = append(cancelled, j.RunID)
+		}
+	}
+	return held, cancelled, nil
 }

@@ -64,10 +64,11 @@ type QueueArgs struct {
 	// claim order (SQLite's claim names it).
 	QueuedIndex bun.Ident `bun:"queued_index"`
 
-	Queued  string `bun:"queued"`
-	Running string `bun:"running"`
-	Done    string `bun:"done"`
-	Failed  string `bun:"failed"`
+	Queued    string `bun:"queued"`
+	Running   string `bun:"running"`
+	Done      string `bun:"done"`
+	Failed    string `bun:"failed"`
+	Cancelled string `bun:"cancelled"`
 
 	ID          uuid.UUID `bun:"id"`
 	RunID       uuid.UUID `bun:"run_id"`
@@ -93,7 +94,7 @@ type QueueArgs struct {
 // values, or an error wrapping ErrUnknownWorkflow.
 func ArgsFor(wf core.Workflow) (QueueArgs, error) {
 	c, ok := workflowColumns[wf.Name]
-	if !ok || wf.Queued == nil || wf.Running == nil || wf.Done == nil || wf.Failed == nil {
+	if !ok || wf.Queued == nil || wf.Running == nil || wf.Done == nil || wf.Failed == nil || wf.Cancelled == nil {
 		return QueueArgs{}, fmt.Errorf("%w: %q", ErrUnknownWorkflow, wf.Name)
 	}
 	return QueueArgs{
@@ -110,6 +111,7 @@ func ArgsFor(wf core.Workflow) (QueueArgs, error) {
 		Running:     wf.Running.String(),
 		Done:        wf.Done.String(),
 		Failed:      wf.Failed.String(),
+		Cancelled:   wf.Cancelled.String(),
 	}, nil
 }
 
@@ -124,6 +126,14 @@ func ArgsFor(wf core.Workflow) (QueueArgs, error) {
 // next claim starts the run.
 const ShouldQueueSQL = `(?trigger_set AND (?secondary IS NULL OR NOT (?secondary ?active)))`
 
+// ShouldCancelSQL is the cancelling rule in SQL, core.Workflow.ShouldCancel
+// for a row of domains: true when the batch does not set the trigger and
+// the secondary status is the queued or the running value. A NULL status
+// is not cancelled (NULL IN (...) is NULL, hence the IS NOT NULL, which
+// also keeps the result a plain boolean). The status statements embed it
+// beside ShouldQueueSQL, evaluated on the same locked row.
+const ShouldCancelSQL = `(NOT ?trigger_set AND ?secondary IS NOT NULL AND ?secondary IN (?queued, ?running))`
+
 // StatusArgs are the named arguments of a store's status statement: the
 // queue's, the batch, the new primary value, and the rule's.
 type StatusArgs struct {
@@ -132,8 +142,10 @@ type StatusArgs struct {
 	Status     string               `bun:"status"`
 	TriggerSet bool                 `bun:"trigger_set"`
 	Active     schema.QueryAppender `bun:"active"`
-	// QueueIDs lists the IDs to queue (SQLite's second statement).
-	QueueIDs schema.QueryAppender `bun:"queue_ids"`
+	// QueueIDs and CancelIDs list the IDs to queue and to cancel (SQLite's
+	// second statement).
+	QueueIDs  schema.QueryAppender `bun:"queue_ids"`
+	CancelIDs schema.QueryAppender `bun:"cancel_ids"`
 }
 
 // StatusArgsFor checks wf and returns the arguments of a status statement
@@ -155,28 +167,59 @@ func StatusArgsFor(wf core.Workflow, ids []uuid.UUID, status core.CurationStatus
 	for i, v := range wf.Active {
 		active[i] = v.String()
 	}
-	a.Now = now
+	// Msg is the error a cancelled run shows.
+	a.Now, a.Msg = now, queue.CancelledMessage
 	return StatusArgs{QueueArgs: a, IDs: oneOf(ids), Status: string(status),
 		TriggerSet: status == wf.Trigger, Active: oneOf(active)}, nil
 }
 
 // StatusRow is one row a status statement returns: the domain and whether
-// it was queued.
+// it was queued or cancelled.
 type StatusRow struct {
-	ID    uuid.UUID `bun:"id"`
-	Queue bool      `bun:"queue"`
+	ID     uuid.UUID `bun:"id"`
+	Queue  bool      `bun:"queue"`
+	Cancel bool      `bun:"cancel"`
 }
 
-// SplitQueued returns the IDs of rows, and of those queued.
-func SplitQueued(rows []StatusRow) (updated, queued []uuid.UUID) {
+// SplitStatus returns the IDs of rows, of those queued and of those
+// cancelled.
+func SplitStatus(rows []StatusRow) (updated, queued, cancelled []uuid.UUID) {
 	updated = make([]uuid.UUID, len(rows))
 	for i, r := range rows {
 		updated[i] = r.ID
 		if r.Queue {
 			queued = append(queued, r.ID)
 		}
+		if r.Cancel {
+			cancelled = append(cancelled, r.ID)
+		}
 	}
-	return updated, queued
+	return updated, queued, cancelled
+}
+
+// cancelRunsSQL ends the open runs (running or waiting) of the cancelled
+// domains (?cancel_ids) as cancelled. Clearing the claim token fences the
+// running job's worker out: its next write fails with core.ErrLeaseLost,
+// and its Held check stops it. The status statement runs it after the
+// domains are locked and written, in the same transaction and as a
+// statement of its own: on PostgreSQL a new statement takes a new
+// snapshot, so it also sees a run a claim started while the status
+// statement waited for the domain's lock.
+const cancelRunsSQL = `UPDATE jobs SET state = 'cancelled', error = ?msg, error_detail = NULL,
+	finished_at = ?now, claim_token = NULL, lease_expires_at = NULL, next_attempt_at = NULL
+WHERE workflow = ?workflow AND finished_at IS NULL AND domain_id ?cancel_ids`
+
+// CancelRuns runs cancelRunsSQL for the cancelled domains of a status
+// statement, inside its transaction; nothing when none was cancelled.
+func CancelRuns(ctx context.Context, db bun.IDB, a *StatusArgs, cancelled []uuid.UUID, oneOf func(any) schema.QueryAppender) error {
+	if len(cancelled) == 0 {
+		return nil
+	}
+	a.CancelIDs = oneOf(cancelled)
+	if _, err := db.NewRaw(cancelRunsSQL, a).Exec(ctx); err != nil {
+		return fmt.Errorf("cancel runs: %w", err)
+	}
+	return nil
 }
 
 // A fenced write changes a run only while it is running under the job's

@@ -14,7 +14,7 @@ const MAX_PUT_IDS = 10000;
 
 const CURATION = ['New', 'Selected', 'Maybe', 'Not a Fit', 'Archived'];
 const TASK = ['Queued', 'InProgress', 'Completed', 'Error', 'Cancelled'];
-const ANALYSIS = ['Queued', 'Processing', 'Completed', 'Error'];
+const ANALYSIS = ['Queued', 'Processing', 'Completed', 'Error', 'Cancelled'];
 const STATUS_SETS = { curation: CURATION, task: TASK, analysis: ANALYSIS };
 const LABELS = { InProgress: 'In progress' };
 const ACTIVE = new Set(['Queued', 'InProgress', 'Processing']);
@@ -551,20 +551,22 @@ const ACTIONS = {
     select: 'email-scan-status',
     path: '/api/v3/domains/email-scan/status',
     field: 'email_scan_status',
-    message: (r) => countsMessage(r.updated_count, r.queued_for_scan_count, 'queued for scan', r.not_found_ids),
+    message: (r) => countsMessage(r.updated_count, r.queued_for_scan_count, 'queued for scan', r.cancelled_count, r.not_found_ids),
   },
   sitemap: {
     select: 'sitemap-curation-status',
     path: '/api/v3/domains/sitemap-curation/status',
     field: 'sitemap_curation_status',
-    message: (r) => countsMessage(r.updated_count, r.queued_count, 'queued for analysis', r.not_found_ids),
+    message: (r) => countsMessage(r.updated_count, r.queued_count, 'queued for analysis', r.cancelled_count, r.not_found_ids),
   },
 };
 
 // countsMessage words an update's answer: "3 updated, 2 queued for scan,
-// 1 not found"; the last part only when some IDs were not found.
-function countsMessage(updated, queued, queuedWhat, notFound) {
+// 1 cancelled, 1 not found"; the cancelled part only when some queued or
+// running work was cancelled, the last only when some IDs were not found.
+function countsMessage(updated, queued, queuedWhat, cancelled, notFound) {
   const parts = [`${updated} updated`, `${queued} ${queuedWhat}`];
+  if (cancelled > 0) parts.push(`${cancelled} cancelled`);
   const missing = Array.isArray(notFound) ? notFound.length : 0;
   if (missing > 0) parts.push(`${missing} not found`);
   return parts.join(', ');
@@ -795,7 +797,7 @@ function renderScans(scans) {
   const items = scans && Array.isArray(scans.items) ? scans.items : [];
   $('scans-body').replaceChildren(...items.map((r) => h('tr', { 'data-testid': 'scan-row' },
     h('td', { 'data-label': 'Started' }, timeEl(r.started_at)),
-    h('td', { 'data-label': 'Outcome', title: r.error || '', text: r.error ? `${r.outcome}: ${r.error}` : r.outcome }),
+    h('td', { 'data-label': 'Outcome', title: r.error || '', text: r.error && r.error !== r.outcome ? `${r.outcome}: ${r.error}` : r.outcome }),
     h('td', { class: 'num', 'data-label': 'Duration', text: r.duration_ms == null ? '—' : `${(r.duration_ms / 1000).toFixed(1)} s` }),
     h('td', { class: 'num', 'data-label': 'Pages', 'data-testid': 'scan-pages', title: r.page_cap_reached ? 'Stopped at the page cap' : '',
       text: r.page_cap_reached ? `${r.pages_scanned} (cap)` : String(r.pages_scanned) }),
@@ -967,7 +969,7 @@ function renderStats() {
   $('stats-panel').hidden = false;
   setText($('stats-total'), `(${plural(st.total, 'domain', 'domains')})`);
   progressOf($('progress-scan'), $('progress-scan-label'), st.page_scrape_status || {}, 'InProgress', ['Completed', 'Error', 'Cancelled'], 'Email scans');
-  progressOf($('progress-sitemap'), $('progress-sitemap-label'), st.sitemap_analysis_status || {}, 'Processing', ['Completed', 'Error'], 'Sitemap analyses');
+  progressOf($('progress-sitemap'), $('progress-sitemap-label'), st.sitemap_analysis_status || {}, 'Processing', ['Completed', 'Error', 'Cancelled'], 'Sitemap analyses');
   const groups = STAT_GROUPS.map((g) => {
     const counts = st[g.param] || {};
     const buttons = g.values.map((v) => {
@@ -1117,7 +1119,7 @@ async function selectMatching() {
 // putInBatches sends one status update in batches the API accepts and adds
 // up the answers. A failure after some batches says how many were changed.
 async function putInBatches(a, ids, status) {
-  const sum = { updated_count: 0, queued_for_scan_count: 0, queued_count: 0, not_found_ids: [] };
+  const sum = { updated_count: 0, queued_for_scan_count: 0, queued_count: 0, cancelled_count: 0, not_found_ids: [] };
   for (let i = 0; i < ids.length; i += MAX_PUT_IDS) {
     let res;
     try {
@@ -1129,6 +1131,7 @@ async function putInBatches(a, ids, status) {
     sum.updated_count += res.updated_count || 0;
     sum.queued_for_scan_count += res.queued_for_scan_count || 0;
     sum.queued_count += res.queued_count || 0;
+    sum.cancelled_count += res.cancelled_count || 0;
     sum.not_found_ids.push(...(res.not_found_ids || []));
   }
   return sum;
