@@ -190,3 +190,32 @@ func TestIdleWorkerDoesNotCheck(t *testing.T) {
 	stop()
 	require.Empty(t, spy.calls())
 }
+
+// TestRefusedWriteAfterCancelIsCancelled: a job whose own fenced write is
+// refused because the user cancelled it, before the periodic check has
+// looked, still ends "cancelled", not "lease lost": the worker asks the
+// store once why.
+func TestRefusedWriteAfterCancelIsCancelled(t *testing.T) {
+	t.Parallel()
+	s := memory.NewStore()
+	ids := storetest.QueueDomains(t, s, core.EmailScan, "refused", 1)
+	outcomes := make(chan string, 1)
+	h := queue.HandlerFunc(func(ctx context.Context, j queue.Job) error {
+		_, err := curation.NewSecondaryStateUpdater(s, core.EmailScan, core.SystemClock{}, nil).
+			Update(ctx, curation.UpdateInput{IDs: ids, Status: core.CurationNotAFit})
+		require.NoError(t, err)
+		return s.Extend(ctx, core.EmailScan, j, time.Now().Add(time.Hour)) // refused: ErrLeaseLost
+	})
+	cfg := fastConfig()
+	cfg.CheckInterval = time.Hour // the periodic check never runs
+	w, err := queue.NewWorker(s, core.EmailScan, h, cfg, core.SystemClock{}, nil, outcomeHook(outcomes))
+	require.NoError(t, err)
+	stop := start(t, w)
+	defer stop()
+	select {
+	case o := <-outcomes:
+		require.Equal(t, queue.OutcomeCancelled, o)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the job did not end")
+	}
+}

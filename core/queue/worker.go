@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -285,7 +286,7 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	switch {
 	case err == nil:
 		log.InfoContext(ctx, "job done", append(jobNotes.list(), "duration_ms", time.Since(started).Milliseconds())...)
-	case errors.Is(context.Cause(ctx), errCancelled):
+	case errors.Is(context.Cause(ctx), errCancelled) || (errors.Is(err, core.ErrLeaseLost) && w.wasCancelled(octx, job)):
 		// The store ended the run already (cancel, delete): nothing to
 		// write.
 		outcome = OutcomeCancelled
@@ -329,6 +330,15 @@ func (w *Worker) run(jobsCtx, parent context.Context, job Job) {
 	if w.hooks.Finished != nil {
 		w.hooks.Finished(w.wf, outcome)
 	}
+}
+
+// wasCancelled asks the store once whether job's run was cancelled or
+// deleted, for a job whose own fenced write (a progress write, say) was
+// refused before the periodic check noticed: the outcome is then
+// "cancelled", not "lease lost".
+func (w *Worker) wasCancelled(ctx context.Context, job Job) bool {
+	_, cancelled, err := w.q.Held(ctx, w.wf, []Job{job})
+	return err == nil && slices.Contains(cancelled, job.RunID)
 }
 
 func (w *Worker) extendLoop(ctx context.Context, job Job, cancel context.CancelFunc, lost chan<- struct{}, stop <-chan struct{}, log *slog.Logger) {
