@@ -16,7 +16,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	require.Equal(t, ":8000", c.Addr)
 	require.Equal(t, "production", c.Env)
 	require.Equal(t, "scraper_sky_2024", c.DevToken)
-	require.Equal(t, 2, c.Workers)
+	require.Equal(t, 200, c.Workers, "scan slots: the README's sizing is written for this default")
+	require.Equal(t, 20, c.SitemapWorkers)
+	require.Empty(t, c.Render, "no browser unless asked")
 	require.False(t, c.AllowPrivateNetworks)
 	require.Error(t, c.checkServe(), "production without a JWT secret is refused")
 
@@ -30,6 +32,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	cases := map[string]map[string]string{
 		"SCRAPERSKY_ENV":                    {"SCRAPERSKY_ENV": "staging"},
 		"SCRAPERSKY_WORKERS":                {"SCRAPERSKY_WORKERS": "two"},
+		"SCRAPERSKY_RENDER":                 {"SCRAPERSKY_RENDER": "firefox"},
 		"SCRAPERSKY_LEASE":                  {"SCRAPERSKY_LEASE": "1m", "SCRAPERSKY_SCAN_TIMEOUT": "2m"},
 		"SCRAPERSKY_LOG_LEVEL":              {"SCRAPERSKY_LOG_LEVEL": "loud"},
 		"SCRAPERSKY_READ_TIMEOUT":           {"SCRAPERSKY_READ_TIMEOUT": "-1s"},
