@@ -7,8 +7,11 @@
 # SCRAPERSKY_ALLOW_PRIVATE_NETWORKS=true, selects every site with one PUT
 # and waits until all scans are finished. Per store it prints:
 #
-#   wall ÷ ideal   the ideal is pages ÷ per-site rate (10 ÷ 2/s = 5 s): the
-#                  time one site needs, so the time of all of them at once
+#   wall ÷ ideal   wall: from the PUT to the last scan's recorded end
+#                  (page_scrape_finished_at; the shared stats show it up to
+#                  about a second later, printed beside it). The ideal is
+#                  pages ÷ per-site rate (10 ÷ 2/s = 5 s): the time one site
+#                  needs, so the time of all of them at once
 #   peak RSS       VmHWM of the serve process (/proc/PID/status)
 #   idle q/s       PostgreSQL: xact_commit + xact_rollback of the database
 #                  (pg_stat_database) over IDLE seconds after the run, the
@@ -97,6 +100,7 @@ for store in $STORES; do
   echo "$out" >&2
   ratio=$(echo "$out" | sed -n 's/^ratio=//p')
   wall=$(echo "$out" | sed -n 's/^wall_s=//p')
+  seen=$(echo "$out" | sed -n 's/^seen_s=//p')
   ideal=$(echo "$out" | sed -n 's/^ideal_s=//p')
   errors=$(echo "$out" | sed -n 's/^errors=//p')
   peak=$(hwm_kb "$serve_pid")
@@ -114,8 +118,8 @@ for store in $STORES; do
     idle=$(awk -v a="$a" -v b="$b" -v s="$IDLE" 'BEGIN {printf "%.1f read+write syscalls/s", (b - a) / s}')
   fi
   design=$(awk -v w="$POLLERS" -v p="$POLL" -v r="$RESCUE" 'BEGIN {printf "%.2f", w / p + w / r}')
-  results+=("$(printf '%-9s wall %6ss  ideal %4ss  wall/ideal %6sx  errors %s  peak RSS %5.1f MB  idle %s (by design %s claims/s)' \
-    "$store" "$wall" "$ideal" "$ratio" "$errors" "$(awk -v k="$peak" 'BEGIN {print k / 1024}')" "$idle" "$design")")
+  results+=("$(printf '%-9s wall %6ss (stats showed it at %ss)  ideal %4ss  wall/ideal %6sx  errors %s  peak RSS %5.1f MB  idle %s (by design %s claims/s)' \
+    "$store" "$wall" "$seen" "$ideal" "$ratio" "$errors" "$(awk -v k="$peak" 'BEGIN {print k / 1024}')" "$idle" "$design")")
 
   kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
   if [ -n "$pgdb" ]; then

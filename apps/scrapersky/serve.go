@@ -92,7 +92,10 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 		defer chrome.Close()
 		renderer = chrome
 	}
-	workers, err := newWorkers(c, store, m, renderer, log)
+	// One shared count of the statuses: the API's writes invalidate it,
+	// this process's workers touch it as they claim and finish jobs.
+	stats := catalog.NewStatsCache(store, catalog.DefaultStatsTTL, core.SystemClock{})
+	workers, err := newWorkers(c, store, m, renderer, stats.Touch, log)
 	if err != nil {
 		return err
 	}
@@ -119,7 +122,7 @@ func serve(ctx context.Context, getenv func(string) string, withHTTP bool) error
 	errc := make(chan error, 1)
 	if withHTTP {
 		var ln net.Listener
-		if srv, ln, err = listenHTTP(c, d, m, workers, log); err != nil {
+		if srv, ln, err = listenHTTP(c, d, m, workers, stats, log); err != nil {
 			stopWork()
 			return err
 		}
@@ -160,7 +163,7 @@ func startWorkers(ctx context.Context, workers workerSet) (stop func()) {
 
 // listenHTTP builds the API with the metrics endpoint and the page mounted,
 // and opens its listener on c.Addr.
-func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, log *slog.Logger) (*httpapi.Server, net.Listener, error) {
+func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, stats *catalog.StatsCache, log *slog.Logger) (*httpapi.Server, net.Listener, error) {
 	store := d.store
 	clock := core.SystemClock{}
 	srv, err := httpapi.New(httpapi.Config{
@@ -190,7 +193,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, lo
 		Suppressions:    suppression.NewManager(store, clock),
 		// One count serves every poller for catalog.DefaultStatsTTL; the
 		// API's writes invalidate it (httpapi), the workers' show within it.
-		Stats:   catalog.NewStatsCache(store, catalog.DefaultStatsTTL, clock),
+		Stats:   stats,
 		APIKeys: apikey.NewService(store, clock),
 	})
 	if err != nil {
@@ -219,7 +222,7 @@ func listenHTTP(c config, d *database, m *metrics.Metrics, workers workerSet, lo
 // worker is one poller that claims up to its free slots in one statement
 // (the pool model), and each workflow has its own, so a long queue of one
 // never starves the other.
-func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Renderer, log *slog.Logger) (workerSet, error) {
+func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Renderer, changed func(), log *slog.Logger) (workerSet, error) {
 	crawlCfg := scraper.DefaultConfig()
 	crawlCfg.MaxPages = c.MaxPages
 	crawlCfg.AllowPrivateNetworks = c.AllowPrivateNetworks
@@ -246,7 +249,7 @@ func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Rend
 		}
 		cfg := qcfg
 		cfg.Concurrency = slots
-		w, err := queue.NewWorker(store, wf, h, cfg, clock, log, m.Hooks())
+		w, err := queue.NewWorker(store, wf, h, cfg, clock, log, touching(m.Hooks(), changed))
 		if err != nil {
 			return err
 		}
@@ -260,6 +263,25 @@ func newWorkers(c config, store store, m *metrics.Metrics, renderer scraper.Rend
 		return nil, err
 	}
 	return out, nil
+}
+
+// touching returns hooks that call h's and then changed, at every claim
+// and every finished job: the status counts moved.
+func touching(h queue.Hooks, changed func()) queue.Hooks {
+	return queue.Hooks{
+		Claimed: func(wf core.Workflow, n int) {
+			if h.Claimed != nil {
+				h.Claimed(wf, n)
+			}
+			changed()
+		},
+		Finished: func(wf core.Workflow, outcome string) {
+			if h.Finished != nil {
+				h.Finished(wf, outcome)
+			}
+			changed()
+		},
+	}
 }
 
 // workerSet holds this process's worker of each workflow, by the

@@ -20,23 +20,34 @@ type StatusCounter interface {
 // 500,000 domains takes most of a second of database time.
 const DefaultStatsTTL = 5 * time.Second
 
+// DefaultStatsMinAge is how old a count must be before a Touch makes the
+// next call count again: the workers of this process touch the cache at
+// every claim and every finished job, and hundreds of jobs finishing in a
+// second must not mean hundreds of counts.
+const DefaultStatsMinAge = time.Second
+
 // StatsCache serves the counts of a StatusCounter from one reading for up
 // to its TTL, shared by all callers; callers that find it stale while a
 // reading is under way wait for that reading instead of starting their
 // own. Invalidate drops the reading: the writes made through this process
-// (the API's) call it, so a count read after such a write includes it,
-// while the workers' status changes show within the TTL. It is safe for
+// (the API's) call it, so a count read after such a write includes it.
+// Touch marks it stale once it is MinAge old: this process's workers call
+// it when they claim or finish jobs, so their changes show within about a
+// second; other processes' workers' within the TTL. It is safe for
 // concurrent use.
 type StatsCache struct {
 	next StatusCounter
 	ttl  time.Duration
 	now  func() time.Time
 	gen  atomic.Uint64 // bumped by Invalidate
+	soft atomic.Uint64 // bumped by Touch
+	min  time.Duration
 
 	mu       sync.Mutex // held while reading: one reading at a time
 	counts   []core.StatusCount
 	readAt   time.Time
 	readGen  uint64
+	readSoft uint64
 	hasCount bool
 }
 
@@ -45,7 +56,7 @@ var _ StatusCounter = (*StatsCache)(nil)
 // NewStatsCache returns a cache over next; a ttl of zero or less counts at
 // every call.
 func NewStatsCache(next StatusCounter, ttl time.Duration, clock core.Clock) *StatsCache {
-	return &StatsCache{next: next, ttl: ttl, now: clock.Now}
+	return &StatsCache{next: next, ttl: ttl, now: clock.Now, min: DefaultStatsMinAge}
 }
 
 // CountStatuses returns the cached counts while they are younger than the
@@ -54,8 +65,10 @@ func NewStatsCache(next StatusCounter, ttl time.Duration, clock core.Clock) *Sta
 func (c *StatsCache) CountStatuses(ctx context.Context) ([]core.StatusCount, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	gen := c.gen.Load()
-	if c.hasCount && c.readGen == gen && c.now().Sub(c.readAt) < c.ttl {
+	gen, soft := c.gen.Load(), c.soft.Load()
+	age := c.now().Sub(c.readAt)
+	touched := c.readSoft != soft && age >= c.min
+	if c.hasCount && c.readGen == gen && age < c.ttl && !touched {
 		return c.counts, nil
 	}
 	// A write that invalidates during the reading bumps gen past the one
@@ -65,9 +78,13 @@ func (c *StatsCache) CountStatuses(ctx context.Context) ([]core.StatusCount, err
 	if err != nil {
 		return nil, err
 	}
-	c.counts, c.readAt, c.readGen, c.hasCount = counts, c.now(), gen, true
+	c.counts, c.readAt, c.readGen, c.readSoft, c.hasCount = counts, c.now(), gen, soft, true
 	return counts, nil
 }
 
 // Invalidate makes the next CountStatuses count again. It never waits.
 func (c *StatsCache) Invalidate() { c.gen.Add(1) }
+
+// Touch makes the next CountStatuses count again once the counts it would
+// serve are at least MinAge (DefaultStatsMinAge) old. It never waits.
+func (c *StatsCache) Touch() { c.soft.Add(1) }

@@ -109,3 +109,26 @@ func TestStatsCacheInvalidateDuringReading(t *testing.T) {
 	require.Equal(t, 1, <-done)
 	require.Equal(t, 2, readCount(t, c), "the reading that may have missed the write serves nobody after it")
 }
+
+// Touch (the workers' claims and finished jobs) makes the counts read
+// again once they are DefaultStatsMinAge old, not before: a burst of
+// touches costs one count per MinAge, not one per touch.
+func TestStatsCacheTouch(t *testing.T) {
+	t.Parallel()
+	next := &countingCounter{}
+	clock := &manualClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := catalog.NewStatsCache(next, 5*time.Second, clock)
+	require.Equal(t, 1, readCount(t, c))
+
+	for range 100 {
+		c.Touch()
+	}
+	require.Equal(t, 1, readCount(t, c), "younger than the minimum age: served")
+	clock.add(catalog.DefaultStatsMinAge)
+	require.Equal(t, 2, readCount(t, c), "touched and old enough: counted again")
+	require.Equal(t, 2, readCount(t, c), "no touch since: served")
+	clock.add(2 * catalog.DefaultStatsMinAge)
+	require.Equal(t, 2, readCount(t, c), "untouched counts live for the TTL")
+	c.Touch()
+	require.Equal(t, 3, readCount(t, c))
+}
