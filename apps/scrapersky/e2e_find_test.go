@@ -50,8 +50,7 @@ func formsSite(t *testing.T) *httptest.Server {
 		t.Errorf("another site was requested: %s", r.URL)
 	}))
 	t.Cleanup(other.Close)
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The request's own host, not srv.URL: the handler may run before
 		// the assignment to srv is visible to its goroutine (a data race).
 		base := "http://" + r.Host
