@@ -104,13 +104,14 @@ func (p *page) separate(inline bool) {
 // all of a page, is copied as it is. With p.deferSpelled, text that needs no
 // other rewriting is copied without the spelled-out check (see read).
 func (p *page) appendText(b []byte, entities bool) {
-	amp, obf := textFlags(b)
+	amp, obf, wide := textFlags(b)
 	amp = amp && entities
+	wide = wide && hasHiddenGlyphs(b)
 	spelled := false
-	if amp || obf || !p.deferSpelled {
+	if amp || obf || wide || !p.deferSpelled {
 		spelled = spelledForms(b)
 	}
-	if !amp && !obf && !spelled {
+	if !amp && !obf && !wide && !spelled {
 		p.buf = append(p.buf, b...)
 		return
 	}
@@ -120,6 +121,22 @@ func (p *page) appendText(b []byte, entities bool) {
 		var eds []edit
 		s, eds = rewrite(s, entityRE, decodeEntity)
 		ms = marksOf(eds, SourceEntity)
+		wide = wide || hasHiddenGlyphs([]byte(s))
+	}
+	if wide {
+		var deleted, folded []edit
+		s, deleted, folded = unhide(s)
+		eds := mergeEdits(deleted, folded)
+		for i := range ms {
+			ms[i].from, ms[i].to = remap(eds, ms[i].from), remap(eds, ms[i].to)
+		}
+		ms = append(ms, marksOf(folded, SourceObfuscated)...)
+		if !obf {
+			_, obf, _ = textFlags([]byte(s))
+		}
+		if !spelled {
+			spelled = spelledForms([]byte(s))
+		}
 	}
 	if obf {
 		var eds []edit
@@ -205,23 +222,28 @@ var byteFlags = func() (t [256]uint8) {
 	for _, c := range "])}>" {
 		t[c] = flagClose
 	}
+	for _, c := range []byte{0xC2, 0xE1, 0xE2, 0xEF} {
+		t[c] = flagWide
+	}
 	return t
 }()
 
 const (
 	flagAmp uint8 = 1 << iota
 	flagClose
+	flagWide
 )
 
 // textFlags is the cheap test that saves running the rewriting regular
 // expressions over ordinary text: whether b has an "&" (an entity left
-// over) and a closing bracket (a "[at]" spelling).
-func textFlags(b []byte) (amp, obf bool) {
+// over), a closing bracket (a "[at]" spelling) and a lead byte of an
+// invisible or fullwidth character (see hasHiddenGlyphs).
+func textFlags(b []byte) (amp, obf, wide bool) {
 	var f uint8
 	for _, c := range b {
 		f |= byteFlags[c]
 	}
-	return f&flagAmp != 0, f&flagClose != 0
+	return f&flagAmp != 0, f&flagClose != 0, f&flagWide != 0
 }
 
 // spelledForms is the cheap test for a spelled-out address: whether b has
