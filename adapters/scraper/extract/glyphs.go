@@ -20,8 +20,8 @@ func invisible(r rune) bool {
 		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
 		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
 		r >= 0x2066 && r <= 0x2069, // bidi isolates
-		r == 0xFEFF, // zero-width no-break space (BOM)
-		r == 0x180E: // Mongolian vowel separator
+		r == 0xFEFF,                // zero-width no-break space (BOM)
+		r == 0x180E:                // Mongolian vowel separator
 		return true
 	}
 	return false
