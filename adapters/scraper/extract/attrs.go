@@ -364,6 +364,7 @@ func (p *page) attribute(e element, key string, src Source, labels ...string) {
 // function of its own, an address gets the visible text around e, or s
 // itself when e has none.
 func (p *page) addAll(e element, s string, src Source, context func() string) {
+	s = unhideString(s)
 	scan(s, nil, p.site, func(h hit) {
 		ctx := context
 		if ctx == nil {
