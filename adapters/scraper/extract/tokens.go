@@ -392,7 +392,19 @@ func (p *page) wantsAttrs(tag string, raw []byte) bool {
 // mayVeil is the prefilter of hiddenStyle: whether a raw inline start tag
 // mentions "none" or "hidden" in any case.
 func mayVeil(raw []byte) bool {
-	return containsFold(raw, "none") || containsFold(raw, "hidden")
+	for i, c := range raw {
+		switch c | 0x20 {
+		case 'n':
+			if i+4 <= len(raw) && asciiEqualFold(raw[i:i+4], "none") {
+				return true
+			}
+		case 'h':
+			if i+6 <= len(raw) && asciiEqualFold(raw[i:i+6], "hidden") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // containsFold reports whether b holds the lowercase ASCII s in any case.
