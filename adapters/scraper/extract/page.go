@@ -206,11 +206,13 @@ func decodeEntity(m string) string { return html.UnescapeString(m) }
 
 // obfuscationRE matches "[at]", "(dot)", "{ AT }", "[@]", "<dot>" with the
 // spaces around them. A bare " at " is left alone: it is an English word.
-var obfuscationRE = regexp.MustCompile(`(?i)\s*[\[({<]\s*(at|dot|@|\.)\s*[\])}>]\s*`)
+// Bracketed words of other languages count too: "[ät]", "(arroba)",
+// "[punkt]", "(punto)", "{point}".
+var obfuscationRE = regexp.MustCompile(`(?i)\s*[\[({<]\s*(at|ät|arroba|arobase|dot|punkt|punto|point|ponto|@|\.)\s*[\])}>]\s*`)
 
 func deobfuscate(m string) string {
-	inner := strings.ToLower(strings.Trim(m, " \t\r\n\f\v[](){}<>"))
-	if inner == "at" || inner == "@" {
+	switch strings.ToLower(strings.Trim(m, " \t\r\n\f\v[](){}<>")) {
+	case "at", "ät", "arroba", "arobase", "@":
 		return "@"
 	}
 	return "."
@@ -264,7 +266,48 @@ func spelledForms(b []byte) bool {
 			at = true
 		}
 	}
-	return at && dot
+	return at && dot || looseForms(b)
+}
+
+// looseAts are the "at" spellings a written domain may follow
+// ("jane at acme.com", "jane -at- acme -dot- com", "jane @ acme.com").
+var looseAts = [][]byte{[]byte(" at "), []byte(" AT "), []byte("-at-"), []byte("_at_"), []byte("-AT-"), []byte("_AT_"), []byte(" @"), []byte("@ ")}
+
+// looseForms is the cheap test for the spelled-out forms spelledForms does
+// not see: an "at" spelling (looseAts) whose next word holds a dot between
+// letters, or is followed by a hyphen or underscore "dot".
+func looseForms(b []byte) bool {
+	for _, sep := range looseAts {
+		for i := 0; i < len(b); {
+			k := bytes.Index(b[i:], sep)
+			if k < 0 {
+				break
+			}
+			i += k + len(sep)
+			if domainWordAfter(b[i:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// domainWordAfter reports whether the word at the start of b (after
+// spaces) has a dot between two letters or digits, or is followed by a
+// hyphen or underscore "dot" ("acme -dot- com").
+func domainWordAfter(b []byte) bool {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	for j := i; j < len(b) && b[j] != ' ' && b[j] != '\n'; j++ {
+		if b[j] == '.' && j > i && j+1 < len(b) && isAlnum(b[j-1]) && isAlnum(b[j+1]) {
+			return true
+		}
+	}
+	rest := b[i:min(len(b), i+80)]
+	return bytes.Contains(rest, []byte("-dot-")) || bytes.Contains(rest, []byte("_dot_")) ||
+		bytes.Contains(rest, []byte("-DOT-")) || bytes.Contains(rest, []byte("_DOT_"))
 }
 
 // The spaced separators spelledForms looks for, packed as its window holds
@@ -290,7 +333,7 @@ func pack(s string) (w uint64) {
 // spelled-out address. It searches for the rare first byte of each form.
 func spelledFree(b []byte) bool {
 	dot := spacedWord(b, "dot ") || spacedWord(b, "DOT ") || spacedWord(b, ". ")
-	return !dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))
+	return (!dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))) && !looseForms(b)
 }
 
 // spacedWord reports whether b holds " "+word. It searches for word, whose
