@@ -200,21 +200,35 @@ func (p *page) scanAttributes() {
 	}
 }
 
-// mailto reads the recipients of a mailto: link: the query is dropped, the
-// rest percent-decoded, its "[at]" and " at " spellings undone, and split at
-// commas.
+// mailto reads the recipients of a mailto: link, in its path and in its
+// to=, cc= and bcc= fields: each percent-decoded, its invisible characters
+// dropped, its "[at]" and " at " spellings undone, and split at commas.
 func (p *page) mailto(e element) {
 	href := unescapeAgain(strings.TrimSpace(e.get("href")))
 	if len(href) < len("mailto:") || !strings.EqualFold(href[:len("mailto:")], "mailto:") {
 		return
 	}
-	to := href[len("mailto:"):]
-	if i := strings.IndexAny(to, "?#"); i >= 0 {
-		to = to[:i]
+	to, query, _ := strings.Cut(href[len("mailto:"):], "?")
+	to, _, _ = strings.Cut(to, "#")
+	query, _, _ = strings.Cut(query, "#")
+	lists := []string{to}
+	// RFC 6068: to=, cc= and bcc= name recipients too; subject= and body=
+	// are text, whatever addresses they mention.
+	for _, field := range strings.Split(query, "&") {
+		name, val, ok := strings.Cut(field, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(percentDecode(name)) {
+		case "to", "cc", "bcc":
+			lists = append(lists, val)
+		}
 	}
-	to = despell(percentDecode(to))
-	for _, r := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == ';' }) {
-		p.addAll(e, r, SourceMailto, nil)
+	for _, list := range lists {
+		list = despell(unhideString(percentDecode(list)))
+		for _, r := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' }) {
+			p.addAll(e, r, SourceMailto, nil)
+		}
 	}
 }
 
@@ -350,6 +364,7 @@ func (p *page) attribute(e element, key string, src Source, labels ...string) {
 // function of its own, an address gets the visible text around e, or s
 // itself when e has none.
 func (p *page) addAll(e element, s string, src Source, context func() string) {
+	s = unhideString(s)
 	scan(s, nil, p.site, func(h hit) {
 		ctx := context
 		if ctx == nil {

@@ -19,10 +19,29 @@ import (
 // symbols: "jane at acme dot com", "JANE AT ACME DOT CO DOT UK",
 // "jane @ acme . com". Group 1 is the local part; the separators are found
 // again by spelledSepRE.
-var spelledRE = regexp.MustCompile(`([\p{L}\p{N}][\p{L}\p{N}._+'-]*)\s+(?:at|AT|@)\s+[\p{L}\p{N}][\p{L}\p{N}-]*(?:\s+(?:dot|DOT|\.)\s+[\p{L}\p{N}][\p{L}\p{N}-]*)+`)
+//
+// The "at" may also be "-at-"/"_at_" between spaces, or an "@" with space
+// on one side only, and the domain may be written with its dots ("jane at
+// acme.com", "jane @acme.com"): those weaker forms need their contact cue in
+// the same sentence (see unspell).
+var spelledRE = regexp.MustCompile(`([\p{L}\p{N}][\p{L}\p{N}._+'-]*)(?:\s+(?:at|AT|@)\s+|\s+[-_](?:at|AT)[-_]\s+|\s+@|@\s+)[\p{L}\p{N}][\p{L}\p{N}-]*(?:(?:\s+(?:dot|DOT|\.)\s+|\s+[-_](?:dot|DOT)[-_]\s+|\.)[\p{L}\p{N}][\p{L}\p{N}-]*)+`)
 
 // spelledSepRE matches one spelled separator inside a spelledRE match.
-var spelledSepRE = regexp.MustCompile(`\s+(?:at|AT|@|dot|DOT|\.)\s+`)
+var spelledSepRE = regexp.MustCompile(`\s+(?:at|AT|dot|DOT|\.)\s+|\s+[-_](?:at|AT|dot|DOT)[-_]\s+|\s*@\s*`)
+
+// strongSepRE matches the separators of the strong forms: a spaced "dot"
+// or " . " in the domain.
+var strongSepRE = regexp.MustCompile(`\s+(?:dot|DOT|\.)\s+`)
+
+// sentenceEndRE finds the end of a sentence or line.
+var sentenceEndRE = regexp.MustCompile(`[.!?]\s|\n`)
+
+// determiners before a word make it a noun of a sentence ("email the team
+// at acme.com"), not a mailbox.
+var determiners = map[string]bool{
+	"the": true, "a": true, "an": true, "our": true, "your": true, "my": true,
+	"their": true, "his": true, "her": true, "its": true, "this": true, "that": true,
+}
 
 // contactCueRE finds words that announce an address. Spelled-out forms are
 // only read after one of them: "meet us at the park dot com" is prose.
@@ -62,15 +81,23 @@ func maybeSpelled(b []byte) bool {
 // contact cue, in this node or in the page text just before it, and lists
 // the edits.
 func (p *page) unspell(s string) (string, []edit) {
-	return unspell(s, func(start int) bool {
+	return unspell(s, func(start int, weak bool) bool {
 		before := s[max(0, start-cueWindow):start]
-		if contactCueRE.MatchString(before) {
-			return true
-		}
 		if rest := cueWindow - start; rest > 0 {
-			return contactCueRE.Match(p.buf[max(0, len(p.buf)-rest):])
+			before = string(p.buf[max(0, len(p.buf)-rest):]) + before
 		}
-		return false
+		if weak {
+			// The cue must be in the same sentence: "Mail arrives at
+			// noon. The service sits at acme.com" is prose.
+			if ends := sentenceEndRE.FindAllStringIndex(before, -1); len(ends) > 0 {
+				last := ends[len(ends)-1][1]
+				if strings.TrimSpace(before[last:]) == "" && len(ends) > 1 {
+					last = ends[len(ends)-2][1] // a cue line right before: "Email:\n"
+				}
+				before = before[last:]
+			}
+		}
+		return contactCueRE.MatchString(before)
 	})
 }
 
@@ -82,14 +109,14 @@ func despell(s string) string {
 		s, _ = rewrite(s, obfuscationRE, deobfuscate)
 	}
 	if maybeSpelled([]byte(" " + s + " ")) {
-		s, _ = unspell(s, func(int) bool { return true })
+		s, _ = unspell(s, func(int, bool) bool { return true })
 	}
 	return s
 }
 
 // unspell rewrites every spelledRE match of s that cued accepts (by its
 // start) and that makes a plausible address with a public suffix.
-func unspell(s string, cued func(start int) bool) (string, []edit) {
+func unspell(s string, cued func(start int, weak bool) bool) (string, []edit) {
 	locs := spelledRE.FindAllStringSubmatchIndex(s, -1)
 	if len(locs) == 0 {
 		return s, nil
@@ -99,15 +126,17 @@ func unspell(s string, cued func(start int) bool) (string, []edit) {
 	prev := 0
 	for _, l := range locs {
 		local := strings.ToLower(s[l[2]:l[3]])
-		if proseLocals[local] || midWord(s, l[2]) || !cued(l[0]) || !endsPhrase(s[l[1]:]) {
+		m := s[l[0]:l[1]]
+		weak := !strongSepRE.MatchString(m[l[3]-l[0]:])
+		if proseLocals[local] || midWord(s, l[2]) || determiners[strings.ToLower(wordBefore(s, l[2]))] ||
+			!cued(l[0], weak) || !endsPhrase(s[l[1]:]) {
 			continue
 		}
-		m := s[l[0]:l[1]]
 		if sentenceDot(m) {
 			continue
 		}
 		addr := spelledSepRE.ReplaceAllStringFunc(m, func(sep string) string {
-			switch strings.TrimSpace(sep) {
+			switch strings.Trim(sep, " \t\r\n\f\v-_") {
 			case "at", "AT", "@":
 				return "@"
 			}
@@ -140,6 +169,9 @@ var followWords = map[string]bool{
 // endsPhrase reports whether the text after a spelled-out address ends its
 // phrase: nothing, punctuation, or one of followWords.
 func endsPhrase(rest string) bool {
+	if strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, ":") && len(rest) > 1 && isDigit(rest[1]) {
+		return false // a URL's path or port: "acme.com/contact"
+	}
 	rest = strings.TrimLeft(rest, " \t")
 	if rest == "" || rest[0] == '\n' {
 		return true
@@ -152,6 +184,24 @@ func endsPhrase(rest string) bool {
 		end = len(rest)
 	}
 	return followWords[strings.ToLower(rest[:end])]
+}
+
+// wordBefore returns the word that ends, with the spaces after it, at
+// s[:i].
+func wordBefore(s string, i int) string {
+	j := i
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	k := j
+	for k > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:k])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		k -= size
+	}
+	return s[k:j]
 }
 
 // midWord reports whether s[i] continues a word rather than starting one.

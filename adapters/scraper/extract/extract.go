@@ -13,8 +13,10 @@
 // read x/net's tokenizer, read about 105 and 120 (see README, Benchmarks).
 //
 // Beyond plain text the extractor undoes the disguises sites use against
-// harvesters: mailto links, HTML entities (also doubly encoded), "[at]" and
-// spelled-out "at"/"dot" spellings, Cloudflare email protection, JSON-LD,
+// harvesters: mailto links (with their cc= and bcc=), HTML entities (also
+// doubly encoded), "[at]" and spelled-out "at"/"dot" spellings, fullwidth
+// at signs, invisible characters and style-hidden inline text inside
+// addresses, Cloudflare email protection, JSON-LD,
 // form values, meta tags and other attributes, reversed text and ROT13; with
 // a ScriptRunner, also what the page's scripts write. Every candidate must pass contact.Plausible (or
 // PlausibleAt), which drops the decoys a page is full of (logo@2x.png,
@@ -42,7 +44,7 @@ const (
 	// parser's own decoding still left entities such as "&#64;".
 	SourceEntity Source = "entity"
 	// SourceObfuscated is visible text spelled with "[at]", "(dot)" and the
-	// like.
+	// like, or with a fullwidth at sign.
 	SourceObfuscated Source = "obfuscated"
 	// SourceMailto is the href of a mailto: link.
 	SourceMailto Source = "mailto"

@@ -160,7 +160,8 @@ func TestSpelledFree(t *testing.T) {
 	}{
 		{"", true}, {"a at b dot c", false}, {"a AT b DOT c", false}, {"a @ b . c", false}, {" at  dot ", false},
 		{"dot at", true}, {"a at b", true}, {"a dot b", true}, {"a at bdot c", true}, {"aat b dot c", true},
-		{"a at b.dot c", true}, {"x . y", true}, {"<p>mail a at b</p><p>c dot d</p>", false}, {"a\tat b dot c", true},
+		{"a at b.dot c", false}, {"a at b.com", false}, {"a -at- b -dot- c", false}, {"a _AT_ b", true}, {"a @b.co", false},
+		{"a@ b.co", false}, {"a at b. c", true}, {"meet at the park.", true}, {"x . y", true}, {"<p>mail a at b</p><p>c dot d</p>", false}, {"a\tat b dot c", true},
 	} {
 		require.Equal(t, tc.want, spelledFree([]byte(tc.body)), tc.body)
 	}

@@ -104,13 +104,14 @@ func (p *page) separate(inline bool) {
 // all of a page, is copied as it is. With p.deferSpelled, text that needs no
 // other rewriting is copied without the spelled-out check (see read).
 func (p *page) appendText(b []byte, entities bool) {
-	amp, obf := textFlags(b)
+	amp, obf, wide := textFlags(b)
 	amp = amp && entities
+	wide = wide && hasHiddenGlyphs(b)
 	spelled := false
-	if amp || obf || !p.deferSpelled {
+	if amp || obf || wide || !p.deferSpelled {
 		spelled = spelledForms(b)
 	}
-	if !amp && !obf && !spelled {
+	if !amp && !obf && !wide && !spelled {
 		p.buf = append(p.buf, b...)
 		return
 	}
@@ -120,6 +121,22 @@ func (p *page) appendText(b []byte, entities bool) {
 		var eds []edit
 		s, eds = rewrite(s, entityRE, decodeEntity)
 		ms = marksOf(eds, SourceEntity)
+		wide = wide || hasHiddenGlyphs([]byte(s))
+	}
+	if wide {
+		var deleted, folded []edit
+		s, deleted, folded = unhide(s)
+		eds := mergeEdits(deleted, folded)
+		for i := range ms {
+			ms[i].from, ms[i].to = remap(eds, ms[i].from), remap(eds, ms[i].to)
+		}
+		ms = append(ms, marksOf(folded, SourceObfuscated)...)
+		if !obf {
+			_, obf, _ = textFlags([]byte(s))
+		}
+		if !spelled {
+			spelled = spelledForms([]byte(s))
+		}
 	}
 	if obf {
 		var eds []edit
@@ -189,11 +206,13 @@ func decodeEntity(m string) string { return html.UnescapeString(m) }
 
 // obfuscationRE matches "[at]", "(dot)", "{ AT }", "[@]", "<dot>" with the
 // spaces around them. A bare " at " is left alone: it is an English word.
-var obfuscationRE = regexp.MustCompile(`(?i)\s*[\[({<]\s*(at|dot|@|\.)\s*[\])}>]\s*`)
+// Bracketed words of other languages count too: "[ät]", "(arroba)",
+// "[punkt]", "(punto)", "{point}".
+var obfuscationRE = regexp.MustCompile(`(?i)\s*[\[({<]\s*(at|ät|arroba|arobase|dot|punkt|punto|point|ponto|@|\.)\s*[\])}>]\s*`)
 
 func deobfuscate(m string) string {
-	inner := strings.ToLower(strings.Trim(m, " \t\r\n\f\v[](){}<>"))
-	if inner == "at" || inner == "@" {
+	switch strings.ToLower(strings.Trim(m, " \t\r\n\f\v[](){}<>")) {
+	case "at", "ät", "arroba", "arobase", "@":
 		return "@"
 	}
 	return "."
@@ -205,23 +224,28 @@ var byteFlags = func() (t [256]uint8) {
 	for _, c := range "])}>" {
 		t[c] = flagClose
 	}
+	for _, c := range []byte{0xC2, 0xE1, 0xE2, 0xEF} {
+		t[c] = flagWide
+	}
 	return t
 }()
 
 const (
 	flagAmp uint8 = 1 << iota
 	flagClose
+	flagWide
 )
 
 // textFlags is the cheap test that saves running the rewriting regular
 // expressions over ordinary text: whether b has an "&" (an entity left
-// over) and a closing bracket (a "[at]" spelling).
-func textFlags(b []byte) (amp, obf bool) {
+// over), a closing bracket (a "[at]" spelling) and a lead byte of an
+// invisible or fullwidth character (see hasHiddenGlyphs).
+func textFlags(b []byte) (amp, obf, wide bool) {
 	var f uint8
 	for _, c := range b {
 		f |= byteFlags[c]
 	}
-	return f&flagAmp != 0, f&flagClose != 0
+	return f&flagAmp != 0, f&flagClose != 0, f&flagWide != 0
 }
 
 // spelledForms is the cheap test for a spelled-out address: whether b has
@@ -242,7 +266,48 @@ func spelledForms(b []byte) bool {
 			at = true
 		}
 	}
-	return at && dot
+	return at && dot || looseForms(b)
+}
+
+// looseAts are the "at" spellings a written domain may follow
+// ("jane at acme.com", "jane -at- acme -dot- com", "jane @ acme.com").
+var looseAts = [][]byte{[]byte(" at "), []byte(" AT "), []byte("-at-"), []byte("_at_"), []byte("-AT-"), []byte("_AT_"), []byte(" @"), []byte("@ ")}
+
+// looseForms is the cheap test for the spelled-out forms spelledForms does
+// not see: an "at" spelling (looseAts) whose next word holds a dot between
+// letters, or is followed by a hyphen or underscore "dot".
+func looseForms(b []byte) bool {
+	for _, sep := range looseAts {
+		for i := 0; i < len(b); {
+			k := bytes.Index(b[i:], sep)
+			if k < 0 {
+				break
+			}
+			i += k + len(sep)
+			if domainWordAfter(b[i:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// domainWordAfter reports whether the word at the start of b (after
+// spaces) has a dot between two letters or digits, or is followed by a
+// hyphen or underscore "dot" ("acme -dot- com").
+func domainWordAfter(b []byte) bool {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	for j := i; j < len(b) && b[j] != ' ' && b[j] != '\n'; j++ {
+		if b[j] == '.' && j > i && j+1 < len(b) && isAlnum(b[j-1]) && isAlnum(b[j+1]) {
+			return true
+		}
+	}
+	rest := b[i:min(len(b), i+80)]
+	return bytes.Contains(rest, []byte("-dot-")) || bytes.Contains(rest, []byte("_dot_")) ||
+		bytes.Contains(rest, []byte("-DOT-")) || bytes.Contains(rest, []byte("_DOT_"))
 }
 
 // The spaced separators spelledForms looks for, packed as its window holds
@@ -268,7 +333,7 @@ func pack(s string) (w uint64) {
 // spelled-out address. It searches for the rare first byte of each form.
 func spelledFree(b []byte) bool {
 	dot := spacedWord(b, "dot ") || spacedWord(b, "DOT ") || spacedWord(b, ". ")
-	return !dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))
+	return (!dot || !(spacedWord(b, "at ") || spacedWord(b, "AT ") || spacedWord(b, "@ "))) && !looseForms(b)
 }
 
 // spacedWord reports whether b holds " "+word. It searches for word, whose

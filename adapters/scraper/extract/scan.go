@@ -60,6 +60,9 @@ func scan(s string, bounds []int, site string, fn func(hit)) {
 		if !ok {
 			continue
 		}
+		if inURLAuthority(s, start) {
+			continue
+		}
 		start = skipEscape(s, start, at)
 		for start < at && strings.IndexByte("._+-", s[start]) >= 0 {
 			start++
@@ -146,6 +149,20 @@ func domainEnd(s string, at int) int {
 	return end
 }
 
+// inURLAuthority reports whether the local part starting at s[start] is
+// the user name or password of a URL ("https://user:secret@host/",
+// "ftp://anonymous@ftp.host"): credentials, not a mailbox.
+func inURLAuthority(s string, start int) bool {
+	i := start
+	if i > 0 && s[i-1] == ':' { // a password: the user name is before it
+		i--
+		for i > 0 && start-i <= maxLocal && isLocalChar(s[i-1]) {
+			i--
+		}
+	}
+	return i >= 2 && s[i-1] == '/' && s[i-2] == '/'
+}
+
 // letterBefore reports whether the rune ending at s[:i] is a letter.
 func letterBefore(s string, i int) bool {
 	if i <= 0 {
@@ -160,6 +177,9 @@ func letterBefore(s string, i int) bool {
 func unicodeNameRune(r rune) bool {
 	if !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)) {
 		return false
+	}
+	if unicode.Is(unicode.Variation_Selector, r) {
+		return false // the emoji presentation of a symbol glued to an address: "✉️info@"
 	}
 	return !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }

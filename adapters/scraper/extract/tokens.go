@@ -30,6 +30,8 @@ func (p *page) tokens(body []byte) {
 		z = newReferenceLexer(body)
 	}
 	hidden := 0      // depth inside hidden elements such as template
+	veiled := 0      // depth inside an inline element hidden by its style
+	var veil string  // the tag name of that element
 	raw := rawNone   // what the text of the current raw-text element is for
 	rawElem := -1    // the queued element (JSON-LD) that takes raw text
 	var open []int   // queued elements waiting for their end tag
@@ -55,7 +57,7 @@ func (p *page) tokens(body []byte) {
 				p.readStyle(text)
 				continue
 			}
-			if hidden == 0 {
+			if hidden == 0 && veiled == 0 {
 				p.appendText(text, true)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -64,7 +66,8 @@ func (p *page) tokens(body []byte) {
 			tag := tagName(rawTag, &nb)
 			info := tagFlags(tag)
 			attrs = attrs[:0]
-			if p.wantsAttrs(tag, rawTag) {
+			inlineStart := info&(tagInline|tagVoid) == tagInline && tt == html.StartTagToken
+			if p.wantsAttrs(tag, rawTag) || inlineStart && mayVeil(rawTag) {
 				for more := true; more; {
 					var k, v []byte
 					k, v, more = z.TagAttr()
@@ -98,10 +101,18 @@ func (p *page) tokens(body []byte) {
 					open = append(open, idx)
 				}
 			}
-			if hidden == 0 {
+			switch {
+			case veiled > 0:
+				if tag == veil {
+					veiled++
+				}
+			case inlineStart && hidden == 0 && hiddenStyle(attrs):
+				veiled, veil = 1, internTag(tag)
+			}
+			if hidden == 0 && veiled == 0 {
 				p.separate(info&tagInline != 0)
 			}
-			if hidden == 0 && tt == html.StartTagToken && info&tagVoid == 0 {
+			if hidden == 0 && veiled == 0 && tt == html.StartTagToken && info&tagVoid == 0 {
 				p.openReversal(tag, attrs)
 			}
 		case html.EndTagToken:
@@ -120,6 +131,20 @@ func (p *page) tokens(body []byte) {
 					}
 					open = open[:i]
 					break
+				}
+			}
+			if veiled > 0 {
+				// The veil ends with its element, or with any block that
+				// closes around it (an unclosed span must not hide the
+				// rest of the page).
+				switch {
+				case tag == veil:
+					veiled--
+				case info&tagInline == 0:
+					veiled = 0
+				}
+				if veiled > 0 || tag == veil {
+					continue
 				}
 			}
 			if wasHidden == 0 {
@@ -360,6 +385,24 @@ func (p *page) wantsAttrs(tag string, raw []byte) bool {
 			break
 		}
 		i += 1 + j
+	}
+	return false
+}
+
+// mayVeil is the prefilter of hiddenStyle: whether a raw inline start tag
+// mentions "none" or "hidden" in any case.
+func mayVeil(raw []byte) bool {
+	for i, c := range raw {
+		switch c | 0x20 {
+		case 'n':
+			if i+4 <= len(raw) && asciiEqualFold(raw[i:i+4], "none") {
+				return true
+			}
+		case 'h':
+			if i+6 <= len(raw) && asciiEqualFold(raw[i:i+6], "hidden") {
+				return true
+			}
+		}
 	}
 	return false
 }
