@@ -134,26 +134,6 @@ func TestIsBinaryPath(t *testing.T) {
 	}
 }
 
-func TestIsPriority(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		href, text string
-		want       bool
-	}{
-		{"/contact-us", "", true},
-		{"/de/Kontakt", "", true},
-		{"/x", "About us", true},
-		{"/ueber-uns", "Impressum", true},
-		{"/our-team", "", true},
-		{"/legal/privacy", "", true},
-		{"/products", "Products", false},
-		{"/blog?contact=1", "Blog", false},
-	}
-	for _, tt := range tests {
-		require.Equal(t, tt.want, isPriority(mustURL(t, tt.href), tt.text), tt.href)
-	}
-}
-
 func TestExtractLinks(t *testing.T) {
 	t.Parallel()
 	page := mustURL(t, "http://acme.com/dir/page")
