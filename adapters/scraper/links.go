@@ -119,6 +119,7 @@ func (e *linkExtractor) scan(body []byte, depth int) {
 	e.open = -1
 	z := htmltok.NewTokenizer(bytes.NewReader(body))
 	inSelect := false
+	var at attrs
 	for !e.full() {
 		tt := z.Next()
 		switch tt {
@@ -139,15 +140,16 @@ func (e *linkExtractor) scan(body []byte, depth int) {
 		case htmltok.StartTagToken, htmltok.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			tag := string(name)
-			var attrs map[string]string
 			if hasAttr {
-				attrs = readAttrs(z)
+				at.read(z)
+			} else {
+				at = at[:0]
 			}
 			switch tag {
 			case "script", "style", "textarea", "title":
 				// Raw text, not words a user clicks on.
 				if z.Next() == htmltok.TextToken && tag == "script" &&
-					strings.EqualFold(strings.TrimSpace(attrs["type"]), "application/ld+json") {
+					strings.EqualFold(strings.TrimSpace(at.get("type")), "application/ld+json") {
 					e.jsonLD(z.Text())
 				}
 				continue
@@ -162,67 +164,88 @@ func (e *linkExtractor) scan(body []byte, depth int) {
 				inSelect = tt == htmltok.StartTagToken
 			}
 			if hasAttr {
-				e.element(tag, attrs, tt == htmltok.StartTagToken, inSelect)
+				e.element(tag, at, tt == htmltok.StartTagToken, inSelect)
 			}
 		}
 	}
 }
 
-// readAttrs returns a tag's attributes, names lowercased by the tokenizer;
-// the first of a repeated name wins, as in a browser.
-func readAttrs(z *htmltok.Tokenizer) map[string]string {
-	attrs := make(map[string]string, 4)
+// attrs are a tag's attributes as the tokenizer gives them (names
+// lowercased), valid until its next token; reused from tag to tag, so a
+// page's many plain tags cost no allocation.
+type attrs []attr
+
+type attr struct{ key, val []byte }
+
+// read replaces a with the current tag's attributes.
+func (a *attrs) read(z *htmltok.Tokenizer) {
+	*a = (*a)[:0]
 	for {
 		k, v, more := z.TagAttr()
-		if _, dup := attrs[string(k)]; !dup {
-			attrs[string(k)] = string(v)
-		}
+		*a = append(*a, attr{k, v})
 		if !more {
-			return attrs
+			return
 		}
 	}
 }
 
+// lookup returns the value of the first attribute named name, as a
+// browser does with a repeated one.
+func (a attrs) lookup(name string) (string, bool) {
+	for _, at := range a {
+		if string(at.key) == name {
+			return string(at.val), true
+		}
+	}
+	return "", false
+}
+
+// get is lookup without the flag.
+func (a attrs) get(name string) string {
+	v, _ := a.lookup(name)
+	return v
+}
+
 // element records the links of one start tag with attributes.
-func (e *linkExtractor) element(tag string, attrs map[string]string, start, inSelect bool) {
+func (e *linkExtractor) element(tag string, attrs attrs, start, inSelect bool) {
 	switch tag {
 	case "base":
-		if href, ok := attrs["href"]; ok && e.base == "" {
+		if href, ok := attrs.lookup("href"); ok && e.base == "" {
 			e.base = strings.TrimSpace(href)
 		}
 	case "a":
-		href, ok := attrs["href"]
+		href, ok := attrs.lookup("href")
 		if !ok {
-			href, ok = attrs["data-href"]
+			href, ok = attrs.lookup("data-href")
 		}
 		if ok {
-			i := e.add(href, attrs["title"])
+			i := e.add(href, attrs.get("title"))
 			if start {
 				e.open = i
 			}
 		}
 	case "area":
-		if href, ok := attrs["href"]; ok {
-			e.add(href, attrs["alt"]+" "+attrs["title"])
+		if href, ok := attrs.lookup("href"); ok {
+			e.add(href, attrs.get("alt")+" "+attrs.get("title"))
 		}
 	case "img":
-		e.addText(attrs["alt"])
+		e.addText(attrs.get("alt"))
 	case "iframe", "frame":
-		e.add(attrs["src"], attrs["title"])
+		e.add(attrs.get("src"), attrs.get("title"))
 	case "link":
-		if rel := strings.Fields(strings.ToLower(attrs["rel"])); len(rel) > 0 && linkRels[rel[0]] && !isFeedType(attrs["type"]) {
-			e.add(attrs["href"], attrs["title"])
+		if rel := strings.Fields(strings.ToLower(attrs.get("rel"))); len(rel) > 0 && linkRels[rel[0]] && !isFeedType(attrs.get("type")) {
+			e.add(attrs.get("href"), attrs.get("title"))
 		}
 	case "meta":
-		if strings.EqualFold(attrs["http-equiv"], "refresh") {
-			e.add(refreshURL(attrs["content"]), "")
+		if strings.EqualFold(attrs.get("http-equiv"), "refresh") {
+			e.add(refreshURL(attrs.get("content")), "")
 		}
 	case "form":
-		if m := strings.ToLower(strings.TrimSpace(attrs["method"])); (m == "" || m == "get") && strings.TrimSpace(attrs["action"]) != "" {
-			e.add(attrs["action"], "")
+		if m := strings.ToLower(strings.TrimSpace(attrs.get("method"))); (m == "" || m == "get") && strings.TrimSpace(attrs.get("action")) != "" {
+			e.add(attrs.get("action"), "")
 		}
 	case "option":
-		if v := attrs["value"]; inSelect && looksLikeURL(v) {
+		if v := attrs.get("value"); inSelect && looksLikeURL(v) {
 			i := e.add(v, "")
 			if start {
 				e.open = i
@@ -231,14 +254,14 @@ func (e *linkExtractor) element(tag string, attrs map[string]string, start, inSe
 	}
 	if tag != "a" {
 		for _, k := range []string{"data-href", "data-url"} {
-			if v, ok := attrs[k]; ok && looksLikeURL(v) {
-				e.add(v, attrs["title"])
+			if v, ok := attrs.lookup(k); ok && looksLikeURL(v) {
+				e.add(v, attrs.get("title"))
 			}
 		}
 	}
-	if js, ok := attrs["onclick"]; ok {
+	if js, ok := attrs.lookup("onclick"); ok {
 		if href := navTarget(js); href != "" {
-			i := e.add(href, attrs["title"])
+			i := e.add(href, attrs.get("title"))
 			if start && tag != "a" && i >= 0 {
 				e.open = i
 			}

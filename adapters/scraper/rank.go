@@ -56,7 +56,7 @@ var contactRanks = []wordRank{
 // lowYield are the pages that rarely hold an address of their own (their
 // footer is on every other page too), with how far they drop.
 var lowYield = []wordRank{
-	{-60, []string{"login", "log in", "signin", "sign in", "logout", "register", "signup", "sign up",
+	{-80, []string{"login", "log in", "signin", "sign in", "logout", "register", "signup", "sign up",
 		"account", "my account", "cart", "basket", "checkout", "warenkorb", "kasse", "anmelden",
 		"wishlist", "panier", "carrito", "compare ", "password", "wp login", "wp admin", "wp json",
 		"wp content", "xmlrpc", "add to cart", "feed ", "feeds ", "rss ", "atom ", "print ", "share ",
