@@ -59,12 +59,14 @@ type Stats struct {
 //
 // The crawl starts at https://{site}/ and falls back to http:// when the
 // https connection or TLS handshake fails. It reads robots.txt first and
-// honours it for every URL, then walks the site breadth first, links that
-// look like contact pages (contact, about, team, impressum, ...) first,
-// staying on the site (the registrable domain and its subdomains; for an IP
-// or a name without a public suffix, the exact host and port), fetching each
-// URL once and at most Config.MaxPages pages. With a Seeder (WithSeeder),
-// the pages the site's sitemaps list join the frontier after the home page,
+// honours it for every URL, then walks the site by rank (rankURL: pages
+// that look like contact, legal, team or office pages first, shop, blog
+// archives and accounts last, breadth first among equals), following every
+// link a person can (extractLinks), staying on the site (the registrable
+// domain and its subdomains; for an IP or a name without a public suffix,
+// the exact host and port), fetching each URL once and at most
+// Config.MaxPages pages. With a Seeder (WithSeeder), the pages the site's
+// sitemaps list join the frontier after the home page, ranked as links,
 // so pages no link leads to are crawled too. Requests are spaced by the
 // slower of Config.RequestsPerSecond and robots.txt's Crawl-delay (capped
 // at Config.MaxCrawlDelay); when that spacing leaves no time for another
