@@ -53,8 +53,10 @@ func TestRankURL(t *testing.T) {
 		{"/ueber-uns", "Impressum", 0, 95},
 		{"/%C3%BCber-uns", "", 0, 80},
 		{"/x", "About us", 0, 80},
-		{"/pages/contact", "", 0, 95},                 // Shopify: "pages" is no pagination
-		{"/wordpress-tips", "", 0, 0},                 // "press" only at a word's start
+		{"/pages/contact", "", 0, 95},          // Shopify: "pages" is no pagination
+		{"/wordpress-tips", "", 0, 0},          // "press" only at a word's start
+		{"/tienda/cork-board", "", 0, -40 - 5}, // a board is not a board of directors
+		{"/board-of-directors", "", 0, 90},
 		{"/feedback", "", 0, 0},                       // "feed" only as a whole word
 		{"/blog?contact=1", "Blog", 0, 100 - 20 - 10}, // a query's words count too
 		{"/products", "Products", 0, -40},

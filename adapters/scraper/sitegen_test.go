@@ -59,6 +59,21 @@ var german = lang{
 	},
 }
 
+var spanish = lang{
+	about: "quienes-somos", team: "quienes-somos/equipo", leadership: "direccion", locations: "sedes",
+	contact: "contacto", legal: "aviso-legal", privacy: "politica-de-privacidad", terms: "condiciones",
+	careers: "trabaja-con-nosotros", press: "prensa", support: "ayuda", faq: "ayuda/preguntas-frecuentes",
+	blog: "blog", products: "tienda", cart: "carrito", login: "mi-cuenta/acceso", search: "buscar",
+	page: "pagina", tag: "etiqueta", category: "categoria", email: "Correo",
+	label: map[string]string{
+		"home": "Inicio", "about": "Quiénes somos", "team": "Equipo", "leadership": "Dirección",
+		"locations": "Sedes", "contact": "Contacto", "legal": "Aviso legal", "privacy": "Privacidad",
+		"terms": "Condiciones", "careers": "Empleo", "press": "Prensa", "support": "Ayuda", "faq": "Preguntas",
+		"blog": "Blog", "products": "Tienda", "cart": "Carrito", "login": "Acceder",
+		"search": "Buscar", "older": "Entradas anteriores", "more": "Leer más", "buy": "Añadir al carrito",
+	},
+}
+
 // siteSpec shapes one generated site.
 type siteSpec struct {
 	lang   lang
@@ -367,6 +382,9 @@ var (
 	englishPeople = []string{"Amelia Hart", "Oliver Quinn", "Isla Porter", "Noah Fletcher", "Ava Lindqvist",
 		"Leo Marsh", "Freya Doyle", "Arthur Blake", "Maya Chen", "Theo Walsh", "Eleanor Vance", "Samuel Okafor",
 		"Grace Holloway", "Harriet Lowe", "Felix Brandt", "Rosa Whitfield"}
+	spanishPeople = []string{"Lucía García", "Hugo Martínez", "Martina López", "Pablo Sánchez", "Sofía Romero",
+		"Daniel Navarro", "Valeria Torres", "Álvaro Ruiz", "Carmen Díaz", "Mateo Herrera", "Elena Castro",
+		"Javier Ortega", "Paula Molina", "Sergio Delgado", "Irene Vidal", "Nuria Prieto"}
 	germanPeople = []string{"Anna Schmidt", "Lukas Becker", "Lea Hoffmann", "Jonas Wagner", "Marie Schulz",
 		"Felix Krüger", "Sophie Neumann", "Paul Zimmermann", "Emma Braun", "Leon Hartmann", "Clara Vogel",
 		"Matthias Roth", "Johanna Keller", "Tobias Frank", "Katrin Lorenz", "Greta Sommer"}
@@ -377,6 +395,8 @@ func sites() map[string]siteSpec {
 	return map[string]siteSpec{
 		"english": {lang: english, domain: "brightlane-studio.co.uk", people: englishPeople, sitemap: true,
 			cities: []string{"London", "Manchester", "Bristol", "Leeds", "Edinburgh", "Dublin"}},
+		"spanish": {lang: spanish, domain: "taller-alba.es", people: spanishPeople, flatPeople: true, sitemap: true,
+			cities: []string{"Madrid", "Sevilla", "Valencia", "Bilbao", "Málaga", "Zaragoza"}},
 		"german": {lang: german, domain: "nordlicht-werkstatt.de", people: germanPeople, flatPeople: true, quirks: true,
 			cities: []string{"Berlin", "Hamburg", "München", "Köln", "Leipzig", "Dresden"}},
 	}
