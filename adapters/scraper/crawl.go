@@ -59,12 +59,14 @@ type Stats struct {
 //
 // The crawl starts at https://{site}/ and falls back to http:// when the
 // https connection or TLS handshake fails. It reads robots.txt first and
-// honours it for every URL, then walks the site breadth first, links that
-// look like contact pages (contact, about, team, impressum, ...) first,
-// staying on the site (the registrable domain and its subdomains; for an IP
-// or a name without a public suffix, the exact host and port), fetching each
-// URL once and at most Config.MaxPages pages. With a Seeder (WithSeeder),
-// the pages the site's sitemaps list join the frontier after the home page,
+// honours it for every URL, then walks the site by rank (rankURL: pages
+// that look like contact, legal, team or office pages first, shop, blog
+// archives and accounts last, breadth first among equals), following every
+// link a person can (extractLinks), staying on the site (the registrable
+// domain and its subdomains; for an IP or a name without a public suffix,
+// the exact host and port), fetching each URL once and at most
+// Config.MaxPages pages. With a Seeder (WithSeeder), the pages the site's
+// sitemaps list join the frontier after the home page, ranked as links,
 // so pages no link leads to are crawled too. Requests are spaced by the
 // slower of Config.RequestsPerSecond and robots.txt's Crawl-delay (capped
 // at Config.MaxCrawlDelay); when that spacing leaves no time for another
@@ -157,6 +159,7 @@ type coordinator struct {
 	sc      scope
 	fr      *frontier
 	visited map[string]bool
+	nav     map[string]bool // the home page's links: the site's navigation
 	budget  int
 	noTime  bool // the deadline, not the page cap, ended the budget
 	visit   func(context.Context, Page) error
@@ -174,7 +177,7 @@ func (cr *crawl) run(ctx context.Context, home *url.URL, st *Stats, visit func(c
 	jobs, results, stop := cr.startWorkers(ctx)
 	defer stop()
 
-	co.fr.push(home, 0, false)
+	co.fr.push(home, 0, 0)
 	jobs <- job{it: co.fr.pop(), sc: co.sc, home: true}
 	co.budget--
 	o, err := co.await(ctx, results)
@@ -308,25 +311,36 @@ func (co *coordinator) page(ctx context.Context, o outcome) error {
 		co.st.LinksIgnored += len(o.links)
 		return nil
 	}
+	home := co.nav == nil
+	if home {
+		co.nav = make(map[string]bool, len(o.links))
+	}
+	inherit := inherited(o.it.rank)
 	for _, l := range o.links {
-		co.add(l.url, o.it.depth+1, l.text)
+		_, k := normalize(l.url)
+		in := inherit
+		if home {
+			co.nav[k] = true
+		} else if co.nav[k] {
+			in = 0
+		}
+		co.add(l.url, o.it.depth+1, l.text, in)
 	}
 	return nil
 }
 
 // add queues a link or sitemap entry on the site that is not a binary
-// file, and reports whether it was new.
-func (co *coordinator) add(u *url.URL, depth int, text string) bool {
+// file, ranked by rankURL, and reports whether it was new.
+func (co *coordinator) add(u *url.URL, depth int, text string, inherit int) bool {
 	if !co.sc.contains(u) || isBinaryPath(u.Path) {
 		co.st.LinksIgnored++
 		return false
 	}
-	return co.fr.push(u, depth, isPriority(u, text))
+	return co.fr.push(u, depth, rankURL(u, text, inherit))
 }
 
 // seed adds the pages the Crawler's Seeder lists (the site's sitemaps) to
-// the frontier at depth 1, behind the home page's links, contact-like ones
-// first like links. The Seeder runs within Config.SeedTimeout, and never
+// the frontier at depth 1, ranked as links are (see rankURL). The Seeder runs within Config.SeedTimeout, and never
 // more than a quarter of the time left before ctx's deadline, over a Site
 // that shares this crawl's rate limit, robots.txt rules and request count.
 func (co *coordinator) seed(ctx context.Context) {
@@ -346,7 +360,7 @@ func (co *coordinator) seed(ctx context.Context) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			continue
 		}
-		if co.add(u, 1, "") {
+		if co.add(u, 1, "", 0) {
 			co.st.SitemapURLs++
 		}
 	}

@@ -395,3 +395,29 @@ func TestCrawlVisitCalledSerially(t *testing.T) {
 	})
 	require.NoError(t, err)
 }
+
+// TestCrawlFollowsWhatAPersonCan reaches pages that no <a href> leads to,
+// but a person can: a drop-down, an onclick handler, a frame, JSON-LD, a
+// GET form and a refresh; the same rules as for links apply to them (on the
+// site only, robots.txt honoured).
+func TestCrawlFollowsWhatAPersonCan(t *testing.T) {
+	t.Parallel()
+	other := newTestSite(t, pages(map[string]string{"/x": html("Partner")}))
+	site := newTestSite(t, pages(map[string]string{
+		"/robots.txt": "User-agent: *\nDisallow: /private\n",
+		"/": `<html><head><meta http-equiv="refresh" content="30;url=/fresh">
+			<script type="application/ld+json">{"@type":"Organization","sameAs":["` + other.url("/x") + `"],"url":"/org"}</script></head>
+			<body><select onchange="location.href=this.value"><option value="/offices/oslo">Oslo</option></select>
+			<span onclick="window.location='/press'">Press</span><iframe src="/map"></iframe>
+			<form action="/private/search"></form><form action="/find" method="get"></form><form method="post" action="/send"></form></body></html>`,
+		"/fresh": html("Fresh"), "/org": html("Org"), "/offices/oslo": html("Oslo"), "/press": html("Press"),
+		"/map": html("Map"), "/find": html("Find"), "/send": html("Sent"),
+	}))
+	rec := &recorder{}
+	st, err := New(testConfig()).Crawl(context.Background(), site.host(), rec.visit)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"/", "/fresh", "/org", "/offices/oslo", "/press", "/map", "/find"}, rec.paths(t))
+	require.Equal(t, 1, st.RobotsDisallowed)
+	require.Zero(t, site.hitsOf("/send"), "a POST form's action is not requested")
+	require.Zero(t, other.conns.Load(), "sameAs off the site is not followed")
+}

@@ -1,6 +1,7 @@
 // Package scraper fetches and crawls web sites for the email scan: a polite,
-// bounded, SSRF-guarded breadth-first crawler over net/http that hands each
-// HTML or plain-text page, converted to UTF-8, to a callback.
+// bounded, SSRF-guarded crawler over net/http, contact-like pages first,
+// that hands each HTML or plain-text page, converted to UTF-8, to a
+// callback.
 package scraper
 
 import (

@@ -129,20 +129,3 @@ func init() {
 func isBinaryPath(p string) bool {
 	return binaryExt[strings.ToLower(path.Ext(p))]
 }
-
-// priorityWords mark links likely to lead to contact details; such links are
-// crawled before all others.
-var priorityWords = []string{
-	"contact", "kontakt", "about", "team", "impressum", "imprint", "legal", "privacy",
-}
-
-func isPriority(u *url.URL, text string) bool {
-	p := strings.ToLower(u.Path)
-	t := strings.ToLower(text)
-	for _, w := range priorityWords {
-		if strings.Contains(p, w) || strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
-}

@@ -134,26 +134,6 @@ func TestIsBinaryPath(t *testing.T) {
 	}
 }
 
-func TestIsPriority(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		href, text string
-		want       bool
-	}{
-		{"/contact-us", "", true},
-		{"/de/Kontakt", "", true},
-		{"/x", "About us", true},
-		{"/ueber-uns", "Impressum", true},
-		{"/our-team", "", true},
-		{"/legal/privacy", "", true},
-		{"/products", "Products", false},
-		{"/blog?contact=1", "Blog", false},
-	}
-	for _, tt := range tests {
-		require.Equal(t, tt.want, isPriority(mustURL(t, tt.href), tt.text), tt.href)
-	}
-}
-
 func TestExtractLinks(t *testing.T) {
 	t.Parallel()
 	page := mustURL(t, "http://acme.com/dir/page")
@@ -177,6 +157,48 @@ func TestExtractLinks(t *testing.T) {
 			name: "area and title",
 			body: `<map><area href="/contact" alt="Contact"></map><a href="/t" title="Team">img</a>`,
 			want: []string{"http://acme.com/contact|Contact", "http://acme.com/t|img Team"},
+		},
+		{
+			name: "nofollow is followed, image alt is link text",
+			body: `<a rel="nofollow" href="/imprint">Legal</a><a href="/team"><img src="t.png" alt="Our team"></a>`,
+			want: []string{"http://acme.com/imprint|Legal", "http://acme.com/team|Our team"},
+		},
+		{
+			name: "frames, link rel and meta refresh",
+			body: `<head><meta http-equiv="Refresh" content="5; URL='/moved'"><link rel="alternate" hreflang="de" href="/de/">
+				<link rel="next" href="/news/2"><link rel="canonical" href="/dir/page">
+				<link rel="alternate" type="application/rss+xml" href="/feed"><link rel="stylesheet" href="/s.css"></head>
+				<iframe src="/map" title="Find us">fallback <a href="/in-iframe">x</a></iframe><frameset><frame src="/nav"></frameset>`,
+			want: []string{"http://acme.com/moved|", "http://acme.com/de/|", "http://acme.com/news/2|",
+				"http://acme.com/dir/page|", "http://acme.com/map|Find us", "http://acme.com/nav|"},
+		},
+		{
+			name: "scripts that navigate, data-href",
+			body: `<span onclick="window.location='/press'">Press</span><button onclick="location.href = &quot;/jobs&quot;">Jobs</button>
+				<div onclick="window.open('/brochure')"></div><a href="javascript:location.assign('/legal')">Legal</a>
+				<tr data-href="/office/berlin"><td>Berlin</td></tr><div data-url="ajax-endpoint"></div><span onclick="toggle()">?</span>`,
+			want: []string{"http://acme.com/press|Press", "http://acme.com/jobs|Jobs", "http://acme.com/brochure|",
+				"http://acme.com/legal|Legal", "http://acme.com/office/berlin|"},
+		},
+		{
+			name: "GET forms and navigation drop-downs",
+			body: `<form action="/search"><input name="q"></form><form method="POST" action="/send"></form>
+				<select onchange="location.href=this.value"><option value="">Offices</option><option value="/offices/oslo">Oslo</option>
+				<option value="https://acme.com/offices/rome">Rome</option></select><select name="size"><option value="m">M</option></select>
+				<option value="/not-in-a-select">x</option>`,
+			want: []string{"http://acme.com/search|", "http://acme.com/offices/oslo|Oslo", "https://acme.com/offices/rome|Rome"},
+		},
+		{
+			name: "JSON-LD",
+			body: `<script type="application/ld+json">{"@type":"Organization","url":"https://acme.com/","sameAs":["https://social.example/acme"],
+				"contactPoint":{"@type":"ContactPoint","url":"/contact","name":"/not-a-url-key"}}</script>
+				<script>var u = "/in-a-script"; <a href="/nope">x</a></script><script type="application/ld+json">{broken</script>`,
+			want: []string{"http://acme.com/contact|", "https://social.example/acme|", "https://acme.com/|"},
+		},
+		{
+			name: "noscript and markup the tree would drop",
+			body: `<noscript><a href="/no-js">Site map</a></noscript><td><a href="/stray">Stray</td><li><a href=/bare>Bare`,
+			want: []string{"http://acme.com/no-js|Site map", "http://acme.com/stray|Stray", "http://acme.com/bare|Bare"},
 		},
 	}
 	for _, tt := range tests {
