@@ -62,12 +62,13 @@ type Config struct {
 }
 
 // DefaultConfig returns the configuration used in production: a polite
-// crawler of at most 30 pages, two requests in flight and two requests per
+// crawler of at most 100 pages (every page of a typical small business
+// site), two requests in flight and two requests per
 // second per site, with the SSRF guard on.
 func DefaultConfig() Config {
 	return Config{
 		UserAgent:             "ScraperSkyBot/1.0 (+https://scrapersky.com/bot)",
-		MaxPages:              30,
+		MaxPages:              100,
 		MaxBodyBytes:          2 << 20,
 		RobotsMaxBytes:        500 << 10,
 		MaxRedirects:          5,

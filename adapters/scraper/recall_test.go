@@ -19,10 +19,13 @@ import (
 // cap, concurrency and sitemap seeding; no rate limit, private networks
 // allowed) and returns the addresses found among those present, and the
 // visited paths in order.
-func crawlRecall(t testing.TB, g *genSite, concurrency int) (found map[string]bool, paths []string) {
+func crawlRecall(t testing.TB, g *genSite, concurrency, maxPages int) (found map[string]bool, paths []string) {
 	t.Helper()
 	srv := g.serve(t)
 	cfg := scraper.DefaultConfig()
+	if maxPages > 0 {
+		cfg.MaxPages = maxPages
+	}
 	cfg.AllowPrivateNetworks = true
 	cfg.RequestsPerSecond = 0
 	cfg.Retries = 0
@@ -49,8 +52,12 @@ func crawlRecall(t testing.TB, g *genSite, concurrency int) (found map[string]bo
 	return found, paths
 }
 
-// TestCrawlRecall crawls each generated site with the default page cap of
-// 30 and asserts the share of its addresses found. Breadth first with a
+// orderCap is a page cap well below the generated sites' size, so that the
+// order of the crawl decides what is found (it was the default cap).
+const orderCap = 30
+
+// TestCrawlRecall crawls each generated site with a page cap of 30
+// (orderCap) and asserts the share of its addresses found. Breadth first with a
 // yes/no contact flag spends the cap on the shop, the blog and its tags
 // before the per-person and per-office pages.
 func TestCrawlRecall(t *testing.T) {
@@ -64,7 +71,7 @@ func TestCrawlRecall(t *testing.T) {
 			require.GreaterOrEqual(t, len(g.addrs), 30, "addresses")
 			var low float64 = 1
 			for _, conc := range []int{1, 2} {
-				found, paths := crawlRecall(t, g, conc)
+				found, paths := crawlRecall(t, g, conc, orderCap)
 				var missed []string
 				for _, a := range g.all() {
 					if !found[a] {
@@ -78,6 +85,28 @@ func TestCrawlRecall(t *testing.T) {
 				low = min(low, recall)
 			}
 			require.GreaterOrEqual(t, low, floors[name])
+		})
+	}
+}
+
+// TestCrawlRecallDefaultCap: with the default page cap, larger than these
+// sites, the crawl reaches every page a person could and finds every
+// address.
+func TestCrawlRecallDefaultCap(t *testing.T) {
+	t.Parallel()
+	for name, sp := range sites() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g := generate(sp)
+			require.Greater(t, scraper.DefaultConfig().MaxPages, len(g.pages), "the default cap exceeds the site")
+			found, _ := crawlRecall(t, g, 2, 0)
+			var missed []string
+			for _, a := range g.all() {
+				if !found[a] {
+					missed = append(missed, a)
+				}
+			}
+			require.Empty(t, missed, "%d of %d found", len(found), len(g.addrs))
 		})
 	}
 }

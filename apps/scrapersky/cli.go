@@ -210,7 +210,7 @@ func crawlCmd(ctx context.Context, c cli, args []string) error {
 	f := newFlags("crawl", "[flags] TARGET... [-i FILE]", crawlHelp)
 	site := f.String("site", "", "`DOMAIN` used to classify emails (default: the crawled host)")
 	input := f.String("i", "", "read more targets from `FILE`, one per line (- for standard input)")
-	maxPages := f.Int("max-pages", 30, "`N` pages to fetch at most per site")
+	maxPages := f.Int("max-pages", scraper.DefaultConfig().MaxPages, "`N` pages to fetch at most per site")
 	depth := f.Int("depth", 0, "follow links at most `N` steps from the home page (0: no limit)")
 	rate := f.Float64("rate", 2, "`REQUESTS` per second to one site")
 	concurrency := f.Int("concurrency", 2, "`N` requests in flight at once per site")
