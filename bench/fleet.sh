@@ -26,6 +26,7 @@
 #
 #   ./bench/fleet.sh                      # both stores, the issue's case
 #   STORES=sqlite SITES=40 ./bench/fleet.sh
+#   SITES=1000 SERVE_ENV="SCRAPERSKY_WORKERS=1000" ./bench/fleet.sh   # not the defaults
 #
 # PostgreSQL: SCRAPERSKY_TEST_DATABASE_URL (an admin URL; default
 # postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); the script
@@ -34,6 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SITES="${SITES:-120}"
+SERVE_ENV="${SERVE_ENV:-}" # extra VAR=value settings for serve (none: the defaults)
 PAGES="${PAGES:-10}"
 LATENCY="${LATENCY:-50ms}"
 SITE_PORT="${SITE_PORT:-18080}"
@@ -84,7 +86,7 @@ for store in $STORES; do
 
   # Defaults: only what cannot be left out is set.
   env -i PATH="$PATH" HOME="${HOME:-/tmp}" DATABASE_URL="$dsn" SCRAPERSKY_ENV=development \
-    SCRAPERSKY_ADDR=127.0.0.1:0 SCRAPERSKY_ALLOW_PRIVATE_NETWORKS=true \
+    SCRAPERSKY_ADDR=127.0.0.1:0 SCRAPERSKY_ALLOW_PRIVATE_NETWORKS=true $SERVE_ENV \
     "$work/scrapersky" serve >"$work/serve-$store.log" 2>&1 &
   serve_pid=$!
   addr=""

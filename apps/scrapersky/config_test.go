@@ -16,7 +16,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	require.Equal(t, ":8000", c.Addr)
 	require.Equal(t, "production", c.Env)
 	require.Equal(t, "scraper_sky_2024", c.DevToken)
-	require.Equal(t, 200, c.Workers, "scan slots: the README's sizing is written for this default")
+	require.Equal(t, 1000, c.Workers, "scan slots: the README's sizing is written for this default")
 	require.Equal(t, 20, c.SitemapWorkers)
 	require.Empty(t, c.Render, "no browser unless asked")
 	require.False(t, c.AllowPrivateNetworks)

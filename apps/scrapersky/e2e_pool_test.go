@@ -35,7 +35,7 @@ func TestDefaultPoolWakesOnPut(t *testing.T) {
 	waitFor(t, 10*time.Second, "the workers to start", func() bool {
 		return strings.Contains(p.logs.String(), "workers started")
 	})
-	require.Contains(t, p.logs.String(), "email_scan=200", "the default slots")
+	require.Contains(t, p.logs.String(), "email_scan=1000", "the default slots")
 	require.Contains(t, p.logs.String(), "sitemap_analysis=20")
 
 	ids := submit(t, p.URL, urls...).DomainIDs

@@ -44,8 +44,8 @@ func main() {
 	}
 }
 
-// sites serves n sites on 127.0.0.2, 127.0.0.3, … (all of 127.0.0.0/8 is
-// loopback on Linux), the same port each, and writes their hosts to -hosts
+// sites serves n sites on 127.0.0.2, 127.0.0.3, … 127.0.0.251, then
+// 127.0.1.2, … (all of 127.0.0.0/8 is loopback on Linux), the same port each, and writes their hosts to -hosts
 // once every listener is up. Every response waits -latency first.
 func sites(args []string) error {
 	fs := flag.NewFlagSet("sites", flag.ExitOnError)
@@ -55,14 +55,14 @@ func sites(args []string) error {
 	port := fs.Int("port", 18080, "port of every site")
 	hostsFile := fs.String("hosts", "", "file to write the hosts to, one per line")
 	_ = fs.Parse(args)
-	if *n < 1 || *n > 250 {
-		return errors.New("-n must be 1..250 (one address each in 127.0.0.2-251)")
+	if *n < 1 || *n > 250*250 {
+		return errors.New("-n must be 1..62500 (one loopback address each)")
 	}
 	var hits atomic.Int64
 	var hosts []string
 	var servers []*http.Server
 	for i := range *n {
-		addr := fmt.Sprintf("127.0.0.%d:%d", i+2, *port)
+		addr := fmt.Sprintf("127.0.%d.%d:%d", i/250, i%250+2, *port)
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", addr, err)

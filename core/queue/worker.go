@@ -46,9 +46,9 @@ type Config struct {
 
 // DefaultConcurrency is the default number of slots of a worker. A crawl
 // of a small site is mostly idle (its per-site rate limit paces it), so a
-// process can run hundreds at once on two cores; memory is what bounds it
+// process can run a thousand at once on two cores; memory is what bounds it
 // (the README's sizing section has the measurements).
-const DefaultConcurrency = 200
+const DefaultConcurrency = 1000
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
