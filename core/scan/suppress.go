@@ -44,7 +44,14 @@ func (h *Handler) suppress(ctx context.Context, rep Report) (Report, error) {
 	if len(keys) == 0 {
 		return rep, nil
 	}
-	hit, err := h.suppressions.Suppressed(ctx, keys)
+	// Read like the results are stored: a database blip here is retried in
+	// place, not paid for with a second crawl.
+	var hit []string
+	err := h.retry.Do(ctx, func(ctx context.Context) error {
+		var err error
+		hit, err = h.suppressions.Suppressed(ctx, keys)
+		return err
+	})
 	if err != nil {
 		return Report{}, fmt.Errorf("read suppressions: %w", err)
 	}

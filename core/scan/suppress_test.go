@@ -3,12 +3,14 @@ package scan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scrapersky/scrapersky-go/core"
 	"github.com/scrapersky/scrapersky-go/core/queue"
 	"github.com/scrapersky/scrapersky-go/core/scan"
 )
@@ -80,4 +82,37 @@ func TestSuppressionsFilterTheReport(t *testing.T) {
 	err := h.Handle(context.Background(), queue.Job{DomainID: uuid.New(), Domain: "acme.io"})
 	require.ErrorIs(t, err, list.err)
 	require.Nil(t, res.out)
+}
+
+// flakyList is a do-not-contact list whose store is down for its first
+// fails calls.
+type flakyList struct {
+	fails int
+	calls int
+}
+
+func (l *flakyList) Suppressed(_ context.Context, keys []string) ([]string, error) {
+	l.calls++
+	if l.calls <= l.fails {
+		return nil, fmt.Errorf("read: %w", core.ErrUnavailable)
+	}
+	return nil, nil
+}
+
+// A database blip while the list is read after the crawl is retried in
+// place, like storing the results: the crawl is not thrown away and
+// repeated as a job retry.
+func TestSuppressionsReadRetriedInPlace(t *testing.T) {
+	t.Parallel()
+	rep := scan.Report{Pages: []scan.PageResult{
+		{URL: "https://acme.io/", Status: 200, Emails: []scan.Found{{Email: "info@acme.io"}}},
+	}}
+	res := &resultsFake{}
+	list := &flakyList{fails: 2}
+	h := scan.NewHandler(&fakeScanner{rep: rep}, res, nowClock{}).WithSuppressions(list).
+		WithStoreRetry(queue.StoreRetry{Attempts: 5, Base: time.Millisecond, Max: time.Millisecond})
+	require.NoError(t, h.Handle(context.Background(), queue.Job{DomainID: uuid.New(), Domain: "acme.io"}))
+	require.Equal(t, 3, list.calls)
+	require.NotNil(t, res.out)
+	require.Len(t, res.out.Contacts, 1)
 }
