@@ -33,6 +33,8 @@
 # creates a database and drops it. Each run is bounded by TIMEOUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 SITES="${SITES:-120}"
 SERVE_ENV="${SERVE_ENV:-}" # extra VAR=value settings for serve (none: the defaults)
@@ -79,7 +81,7 @@ for store in $STORES; do
     postgres)
       pgdb="scrapersky_fleet_$$"
       psql "$ADMIN" -qAtc "CREATE DATABASE \"$pgdb\"" >/dev/null
-      dsn=$(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$ADMIN" "$pgdb")
+      dsn=$(db_url "$ADMIN" "$pgdb")
       ;;
     *) echo "fleet: unknown store $store" >&2; exit 2 ;;
   esac

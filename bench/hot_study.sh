@@ -16,6 +16,8 @@
 #   ./bench/hot_study.sh            # 10,000 of 500,000 rows, 5 rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 N="${N:-10000}"
 TOTAL="${TOTAL:-500000}"
@@ -31,7 +33,7 @@ trap cleanup EXIT
 
 go build -o "$work/scrapersky" ./apps/scrapersky
 psql "$ADMIN" -qAtc "CREATE DATABASE \"$db\"" >/dev/null
-dsn=$(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$ADMIN" "$db")
+dsn=$(db_url "$ADMIN" "$db")
 DATABASE_URL="$dsn" "$work/scrapersky" migrate up >/dev/null
 psql -q "$dsn" -c "INSERT INTO domains (id, domain, updated_at) SELECT gen_random_uuid(), 'hot' || g || '.example.org', now() - g * interval '1 second' FROM generate_series(1, $TOTAL) g" -c "VACUUM ANALYZE domains"
 psql -qAt "$dsn" -c "SELECT id FROM domains ORDER BY random() LIMIT $N" > "$work/ids"
@@ -41,7 +43,6 @@ printf '\\timing on\nUPDATE domains SET email_scan_status = %s, updated_at = now
 printf "UPDATE domains SET email_scan_status = 'New', page_scrape_status = NULL WHERE id = ANY(%s);\nVACUUM domains;\n" "$arr" > "$work/reset.sql"
 
 hot() { psql -qAt "$dsn" -c "SELECT pg_stat_force_next_flush()" -c "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'domains'" | tail -1; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 measure() {
   local times=() before after
   before=$(hot)

@@ -23,6 +23,8 @@
 # database and drops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 N="${N:-10000}"
 TOTAL="${TOTAL:-100000}"
@@ -44,7 +46,7 @@ trap cleanup EXIT
 
 go build -o "$work/scrapersky" ./apps/scrapersky
 psql "$ADMIN" -qAtc "CREATE DATABASE \"$db\"" >/dev/null
-dsn=$(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$ADMIN" "$db")
+dsn=$(db_url "$ADMIN" "$db")
 
 # Workers off: nothing but the measured statements touches the table.
 DATABASE_URL="$dsn" SCRAPERSKY_ENV=development SCRAPERSKY_ADDR="127.0.0.1:$PORT" \
@@ -92,7 +94,6 @@ for i in $(seq "$ROUNDS"); do
   fi
   echo "round $i: PUT ${puts[-1]} ms, psql UPDATE ${floors[-1]} ms" >&2
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 p=$(median "${puts[@]}"); f=$(median "${floors[@]}")
 awk -v p="$p" -v f="$f" -v n="$N" -v t="$TOTAL" -v r="$ROUNDS" -v max="$MAX" 'BEGIN {
   ratio = p / f

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/scrapersky/scrapersky-go/adapters/sqlite"
 )
 
 // renderSite is a site whose contact page builds its address from data the
@@ -79,10 +77,9 @@ func TestScanRendersWithChromium(t *testing.T) {
 	waitFor(t, 90*time.Second, "the scan to finish", func() bool { d = domainOf(t, p.URL, id); return settled(d) })
 	require.Equal(t, "Completed", *d.Status, "error: %v", d.Error)
 	p.stop(t)
-	db, err := sqlite.Open(filepath.Join(filepath.Dir(dsn[len("sqlite://"):]), "render.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	cs := contactsOf(t, db, id)
+	sqliteBackend := backends[1]
+	require.Equal(t, "sqlite", sqliteBackend.name)
+	cs := contactsOf(t, sqliteBackend.open(t, dsn), id)
 	require.Contains(t, cs, "team@render-widgets.com")
 	require.Contains(t, cs, "desk@render-widgets.com")
 }

@@ -133,8 +133,7 @@ func (p *progress) contacts(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for e := range p.emails {
-		ks := suppression.Keys(e)
-		if !p.blocked[ks[0]] && (len(ks) < 2 || !p.blocked[ks[1]]) {
+		if !suppression.Listed(e, p.blocked) {
 			n++
 		}
 	}

@@ -66,8 +66,7 @@ func (h *Handler) suppress(ctx context.Context, rep Report) (Report, error) {
 	for i, p := range rep.Pages {
 		kept := make([]Found, 0, len(p.Emails))
 		for _, f := range p.Emails {
-			ks := suppression.Keys(f.Email)
-			if blocked[ks[0]] || (len(ks) == 2 && blocked[ks[1]]) {
+			if suppression.Listed(f.Email, blocked) {
 				continue
 			}
 			kept = append(kept, f)

@@ -118,6 +118,17 @@ func Keys(email string) []string {
 	return []string{e, e[at+1:]}
 }
 
+// Listed reports whether any of email's Keys is set in on: the keys a
+// look-up found on the list.
+func Listed(email string, on map[string]bool) bool {
+	for _, k := range Keys(email) {
+		if on[k] {
+			return true
+		}
+	}
+	return false
+}
+
 // Matches reports whether the entry (value, kind) suppresses email. It is
 // the rule the stores' statements implement in SQL.
 func Matches(value string, kind Kind, email string) bool {

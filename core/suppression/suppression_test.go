@@ -115,3 +115,13 @@ func TestManager(t *testing.T) {
 	_, err = m.List(ctx)
 	require.ErrorIs(t, err, s.fail)
 }
+
+func TestListed(t *testing.T) {
+	t.Parallel()
+	on := map[string]bool{"jane@gmail.com": true, "spam.example": true}
+	require.True(t, suppression.Listed("Jane@Gmail.com", on), "the address, any case")
+	require.True(t, suppression.Listed("bob@spam.example", on), "its domain")
+	require.False(t, suppression.Listed("bob@mail.spam.example", on), "not a subdomain")
+	require.False(t, suppression.Listed("jim@gmail.com", on))
+	require.False(t, suppression.Listed("info@acme.io", nil))
+}

@@ -2,6 +2,7 @@ package jsrun
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -33,5 +34,6 @@ func TestPagesWaitForASlot(t *testing.T) {
 
 func TestPagesDefaultsToTheProcessors(t *testing.T) {
 	t.Parallel()
-	require.Positive(t, New(Limits{}).Limits().Pages)
+	require.Equal(t, runtime.GOMAXPROCS(0), New(Limits{}).Limits().Pages)
+	require.Equal(t, 3, New(Limits{Pages: 3}).Limits().Pages)
 }
