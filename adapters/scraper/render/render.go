@@ -20,19 +20,19 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
 	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/scrapersky/scrapersky-go/adapters/internal/chromium"
 )
 
 // Options tunes a Chrome. Zero fields take the defaults of DefaultOptions.
 type Options struct {
-	// ExecPath is the browser binary; empty finds one (FindChromium).
+	// ExecPath is the browser binary; empty finds one (SCRAPERSKY_CHROMIUM, then chromium on PATH).
 	ExecPath string
 	// Tabs is how many pages render at once; the others wait.
 	Tabs int
@@ -64,21 +64,7 @@ func (o Options) withDefaults() Options {
 }
 
 // ErrNoBrowser means no Chromium was found to render with.
-var ErrNoBrowser = errors.New("render: no chromium found (install it, e.g. apt-get install chromium, or set SCRAPERSKY_CHROMIUM)")
-
-// FindChromium returns the browser to drive: SCRAPERSKY_CHROMIUM, then
-// chromium, chromium-browser or google-chrome on PATH.
-func FindChromium() (string, error) {
-	if p := os.Getenv("SCRAPERSKY_CHROMIUM"); p != "" {
-		return p, nil
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", ErrNoBrowser
-}
+var ErrNoBrowser = chromium.ErrNotFound
 
 // Chrome renders pages in one headless Chromium, started on first use. It
 // is safe for concurrent use; Close stops the browser.
@@ -98,7 +84,7 @@ type Chrome struct {
 func New(opt Options) (*Chrome, error) {
 	opt = opt.withDefaults()
 	if opt.ExecPath == "" {
-		p, err := FindChromium()
+		p, err := chromium.Find()
 		if err != nil {
 			return nil, err
 		}

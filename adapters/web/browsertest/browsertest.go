@@ -12,10 +12,8 @@ package browsertest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -24,6 +22,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/scrapersky/scrapersky-go/adapters/internal/chromium"
 )
 
 // DefaultTimeout bounds one call of Tab.Do and one Tab.WaitFor unless the
@@ -44,16 +44,11 @@ type Tab struct {
 // FindChromium returns the path of the browser to drive, or an error saying
 // how to get one.
 func FindChromium() (string, error) {
-	if p := os.Getenv("SCRAPERSKY_CHROMIUM"); p != "" {
-		return p, nil
+	p, err := chromium.Find()
+	if err != nil {
+		return "", fmt.Errorf("%w, or set SCRAPERSKY_SKIP_BROWSER=1 to skip the browser tests", err)
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("chromium not found: install it (as root: apt-get update && apt-get install -y chromium), " +
-		"point SCRAPERSKY_CHROMIUM at a Chrome binary, or set SCRAPERSKY_SKIP_BROWSER=1 to skip the browser tests")
+	return p, nil
 }
 
 // New starts a headless Chromium with a fresh profile and a viewport of
